@@ -1,0 +1,1 @@
+"""squall: serverless apps on AWS in Python."""
