@@ -1,0 +1,341 @@
+"""Warm worker processes for one function, handed out one invocation at a time.
+
+``FunctionPool.invoke`` takes an idle worker (the most recently used, so the warmest) or starts one,
+runs the invocation on it and puts it back. Concurrent invocations each get their own worker, up to the
+function's reserved concurrency. A worker that timed out or died is discarded; the next invocation starts
+a fresh one. ``replace_workers`` (a code reload) bumps a generation number: idle workers of the old
+generation stop at once, busy ones when their invocation ends, and a new worker is warmed up in advance.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+
+from squall.errors import SquallError
+from squall.runtime.process import InitOutcome, LogSink, Outcome, WorkerGone, WorkerProcess
+from squall.runtime.results import (
+    FUNCTION_ERROR,
+    InvocationResult,
+    end_line,
+    exit_error,
+    report_line,
+    start_line,
+    timeout_error,
+    timestamp,
+)
+from squall.runtime.spec import Credentials, FunctionSpec, build_environment, new_log_stream_name
+
+INIT_TIMEOUT = 10.0
+"""Seconds a worker may take to import the handler, Lambda's limit for the init phase."""
+
+
+class TooManyRequests(SquallError):
+    """The function is already running as many invocations as its reserved concurrency allows.
+
+    Lambda answers this with HTTP 429 ``TooManyRequestsException``, reason
+    ``ReservedFunctionConcurrentInvocationLimitExceeded``.
+    """
+
+    reason = "ReservedFunctionConcurrentInvocationLimitExceeded"
+
+    def __init__(self, function_name: str) -> None:
+        super().__init__("Rate Exceeded.", where=function_name)
+
+
+class PoolClosed(SquallError):
+    """``invoke`` was called on a pool after ``close()``."""
+
+
+WorkerFactory = Callable[[FunctionSpec, int], WorkerProcess]
+"""Starts a worker for a spec and a generation number; tests can pass their own."""
+
+
+class FunctionPool:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        *,
+        endpoint_url: str | None = None,
+        credentials: Credentials | None = None,
+        on_event: Callable[[InvocationResult], None] | None = None,
+        on_log: Callable[[str, str], None] | None = None,
+        start_worker: WorkerFactory | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        """``on_event`` gets every finished invocation; ``on_log(request_id, text)`` gets output live."""
+        self.spec = spec
+        self._endpoint_url = endpoint_url
+        self._credentials = credentials
+        self._on_event = on_event
+        self._on_log = on_log
+        self._start_worker = start_worker or self._spawn
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._lock = threading.Lock()
+        self._idle: list[WorkerProcess] = []
+        self._workers: set[WorkerProcess] = set()
+        self._busy = 0
+        self._generation = 0
+        self._closed = False
+
+    # -- public API -------------------------------------------------------------------------------------
+
+    def invoke(
+        self,
+        event: object,
+        *,
+        request_id: str | None = None,
+        client_context: object = None,
+        identity: object = None,
+    ) -> InvocationResult:
+        """Run the function once, synchronously, as Lambda's RequestResponse invocation does.
+
+        Raises ``TooManyRequests`` past the reserved concurrency and ``PoolClosed`` after ``close()``.
+        Function failures (errors, timeouts, crashes) are results with ``error_type`` set, never raised.
+        """
+        rid = request_id or str(uuid.uuid4())
+        spec, worker, generation = self._acquire()
+        healthy = False
+        try:
+            result, healthy = self._run(spec, worker, generation, rid, event, client_context, identity)
+        finally:
+            self._release(worker, generation, healthy)
+        if self._on_event is not None:
+            self._on_event(result)
+        return result
+
+    def prewarm(self, count: int = 1) -> None:
+        """Make sure ``count`` workers of the current code are started and initialised, idle."""
+        while True:
+            with self._lock:
+                self._check_open()
+                generation = self._generation
+                spec = self.spec
+                ready = sum(1 for w in self._idle if w.generation == generation)
+                if ready >= count:
+                    return
+            worker = self._new_worker(spec, generation)
+            try:
+                worker.wait_ready(INIT_TIMEOUT)
+            except WorkerGone:
+                self._discard(worker)
+                raise
+            with self._lock:
+                if self._closed or generation != self._generation:
+                    stale = True
+                else:
+                    stale = False
+                    self._idle.append(worker)
+            if stale:
+                self._discard(worker)
+                return
+
+    def replace_workers(self, spec: FunctionSpec | None = None, *, prewarm: bool = True) -> None:
+        """Retire every worker (busy ones once their invocation ends) and warm up a new one.
+
+        Pass ``spec`` when the function's definition changed too (handler, environment, timeout...).
+        """
+        with self._lock:
+            self._check_open()
+            self._generation += 1
+            if spec is not None:
+                self.spec = spec
+            old, self._idle = self._idle, []
+        for worker in old:
+            self._discard(worker)
+        if prewarm:
+            self.prewarm(max(1, len(old)))
+
+    def close(self) -> None:
+        """Stop every worker, busy or not. Invocations still running end with ``Runtime.ExitError``."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._workers)
+            self._idle = []
+        for worker in workers:
+            worker.kill()
+
+    @property
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            return sorted(w.pid for w in self._workers)
+
+    def __enter__(self) -> FunctionPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- worker bookkeeping -----------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise PoolClosed("the function pool is closed", where=self.spec.name)
+
+    def _spawn(self, spec: FunctionSpec, generation: int) -> WorkerProcess:
+        stream = new_log_stream_name(self._wall_clock())
+        env = build_environment(
+            spec, log_stream_name=stream, endpoint_url=self._endpoint_url, credentials=self._credentials
+        )
+        return WorkerProcess(
+            python=spec.python,
+            code_dir=spec.code_dir,
+            env=env,
+            log_stream_name=stream,
+            generation=generation,
+            clock=self._clock,
+        )
+
+    def _new_worker(self, spec: FunctionSpec, generation: int) -> WorkerProcess:
+        worker = self._start_worker(spec, generation)
+        with self._lock:
+            self._workers.add(worker)
+            closed = self._closed
+        if closed:
+            self._discard(worker)
+            self._check_open()
+        return worker
+
+    def _acquire(self) -> tuple[FunctionSpec, WorkerProcess, int]:
+        with self._lock:
+            self._check_open()
+            spec = self.spec
+            limit = spec.reserved_concurrency
+            if limit is not None and self._busy >= limit:
+                raise TooManyRequests(spec.name)
+            self._busy += 1
+            generation = self._generation
+            worker = self._idle.pop() if self._idle else None
+        if worker is not None:
+            return spec, worker, generation
+        try:
+            return spec, self._new_worker(spec, generation), generation
+        except BaseException:
+            with self._lock:
+                self._busy -= 1
+            raise
+
+    def _release(self, worker: WorkerProcess, generation: int, healthy: bool) -> None:
+        with self._lock:
+            self._busy -= 1
+            keep = healthy and not self._closed and generation == self._generation
+            if keep:
+                self._idle.append(worker)
+        if not keep:
+            self._discard(worker)
+
+    def _discard(self, worker: WorkerProcess) -> None:
+        worker.close()
+        with self._lock:
+            self._workers.discard(worker)
+
+    # -- one invocation ---------------------------------------------------------------------------------
+
+    def _run(
+        self,
+        spec: FunctionSpec,
+        worker: WorkerProcess,
+        generation: int,
+        rid: str,
+        event: object,
+        client_context: object,
+        identity: object,
+    ) -> tuple[InvocationResult, bool]:
+        on_log: LogSink | None = None
+        if self._on_log is not None:
+            sink = self._on_log
+            on_log = lambda text: sink(rid, text)  # noqa: E731
+        cold = not worker.used and worker.init is None
+        prefix = ""
+        init_ms: float | None = None
+        try:
+            init = worker.wait_ready(INIT_TIMEOUT, on_log)
+        except WorkerGone as gone:
+            return self._init_failed(spec, worker, rid, gone), False
+        if not worker.used:
+            prefix = init.logs
+            init_ms = init.init_ms if cold else None
+        deadline_ms = int((self._wall_clock() + spec.timeout) * 1000)
+        if on_log is not None:
+            on_log(start_line(rid))
+        outcome = worker.invoke(
+            rid,
+            event,
+            timeout=spec.timeout,
+            deadline_ms=deadline_ms,
+            arn=spec.invoked_arn,
+            client_context=client_context,
+            identity=identity,
+            on_log=on_log,
+        )
+        return self._result(spec, worker, rid, outcome, prefix, cold, init_ms, init), outcome.kind in (
+            "ok",
+            "error",
+        )
+
+    def _result(
+        self,
+        spec: FunctionSpec,
+        worker: WorkerProcess,
+        rid: str,
+        outcome: Outcome,
+        prefix: str,
+        cold: bool,
+        init_ms: float | None,
+        init: InitOutcome,
+    ) -> InvocationResult:
+        body = outcome.logs
+        status: str | None = None
+        error_kind: str | None = None
+        payload = outcome.payload
+        if outcome.kind == "timeout":
+            payload = timeout_error(rid, spec.timeout)
+            body += f"{timestamp(self._wall_clock())} {rid} Task timed out after {spec.timeout:.2f} seconds\n"
+            status = "timeout"
+        elif outcome.kind == "exit":
+            payload = exit_error(rid, outcome.exit_reason)
+            body += f"RequestId: {rid} Error: Runtime exited with error: {outcome.exit_reason}\nRuntime.ExitError\n"
+            status, error_kind = "error", "Runtime.ExitError"
+        elif outcome.kind == "error" and init.error is not None:
+            status, error_kind = "error", str(init.error.get("errorType", ""))
+        tail = end_line(rid) + report_line(
+            rid,
+            duration_ms=outcome.duration_ms,
+            memory_size=spec.memory_size,
+            max_memory_used_mb=outcome.max_memory_mb,
+            init_duration_ms=init_ms,
+            status=status,
+            error_type=error_kind,
+        )
+        if self._on_log is not None:
+            self._on_log(rid, body[len(outcome.logs) :] + tail)
+        return InvocationResult(
+            request_id=rid,
+            payload=payload,
+            error_type=None if outcome.kind == "ok" else FUNCTION_ERROR,
+            logs=prefix + start_line(rid) + body + tail,
+            duration_ms=outcome.duration_ms,
+            cold=cold,
+            init_duration_ms=init_ms,
+            max_memory_used_mb=outcome.max_memory_mb,
+            log_stream_name=worker.log_stream_name,
+            function_name=spec.name,
+        )
+
+    def _init_failed(
+        self, spec: FunctionSpec, worker: WorkerProcess, rid: str, gone: WorkerGone
+    ) -> InvocationResult:
+        """The worker died or hung while importing: report it as Lambda reports a crashed runtime."""
+        elapsed = (self._clock() - worker.started_at) * 1000
+        if gone.reason == "init timed out":
+            outcome = Outcome("timeout", None, gone.logs, elapsed)
+        else:
+            outcome = Outcome("exit", None, gone.logs, elapsed, exit_reason=gone.reason)
+        init = InitOutcome(elapsed, None, "")
+        result = self._result(spec, worker, rid, outcome, "", True, None, init)
+        return replace(result, duration_ms=elapsed)

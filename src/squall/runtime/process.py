@@ -1,0 +1,202 @@
+"""The parent's handle on one worker process: spawn it, wait for its init, run invocations on it.
+
+The worker gets one end of a Unix socketpair (inherited by fd number); frames on it are described in
+``worker.py``. A socketpair rather than the child's stdin/stdout keeps the handler's own output and the
+protocol apart, and its EOF tells the parent at once that the worker died, with no polling.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from squall.runtime import worker as protocol
+
+WORKER_SCRIPT = Path(protocol.__file__)
+
+LogSink = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class InitOutcome:
+    init_ms: float
+    error: dict[str, object] | None
+    logs: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one invocation on a worker ended, before the pool turns it into an ``InvocationResult``."""
+
+    kind: Literal["ok", "error", "timeout", "exit"]
+    payload: object
+    logs: str
+    duration_ms: float
+    max_memory_mb: int = 0
+    exit_reason: str = ""
+
+
+class WorkerGone(Exception):
+    """The worker died or stopped answering before its init finished."""
+
+    def __init__(self, reason: str, logs: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.logs = logs
+
+
+class WorkerProcess:
+    """One running worker. Not thread-safe: the pool hands a worker to one invocation at a time."""
+
+    def __init__(
+        self,
+        *,
+        python: str,
+        code_dir: Path,
+        env: dict[str, str],
+        log_stream_name: str,
+        generation: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._clock = clock
+        self.started_at = clock()
+        self.log_stream_name = log_stream_name
+        self.generation = generation
+        self.used = False
+        self.init: InitOutcome | None = None
+        self._pending_logs: list[str] = []
+        try:
+            self.proc = subprocess.Popen(
+                [python, str(WORKER_SCRIPT), str(child_end.fileno())],
+                cwd=code_dir,
+                env=env,
+                pass_fds=(child_end.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except BaseException:
+            parent_end.close()
+            raise
+        finally:
+            child_end.close()
+        self.channel = protocol.Channel(parent_end)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def wait_ready(self, timeout: float, on_log: LogSink | None = None) -> InitOutcome:
+        """Block until the worker has imported the handler (or failed to); idempotent."""
+        if self.init is not None:
+            return self.init
+        deadline = self._clock() + timeout
+        while True:
+            try:
+                frame = self.channel.recv(max(deadline - self._clock(), 0.0))
+            except TimeoutError:
+                raise WorkerGone("init timed out", "".join(self._pending_logs)) from None
+            if frame is None:
+                raise WorkerGone(self._exit_reason(), "".join(self._pending_logs))
+            kind, body = frame
+            if kind == protocol.LOG:
+                text = body.decode("utf-8", "replace")
+                self._pending_logs.append(text)
+                if on_log is not None:
+                    on_log(text)
+            elif kind == protocol.INIT:
+                info: dict[str, Any] = json.loads(body)
+                self.init = InitOutcome(float(info["init_ms"]), info["error"], "".join(self._pending_logs))
+                self._pending_logs.clear()
+                return self.init
+
+    def invoke(
+        self,
+        request_id: str,
+        event: object,
+        *,
+        timeout: float,
+        deadline_ms: int,
+        arn: str,
+        client_context: object = None,
+        identity: object = None,
+        on_log: LogSink | None = None,
+    ) -> Outcome:
+        """Run one invocation; the worker must be ready. A timeout kills the worker."""
+        message = {
+            "id": request_id,
+            "event": event,
+            "deadline_ms": deadline_ms,
+            "arn": arn,
+            "client_context": client_context,
+            "identity": identity,
+        }
+        self.used = True
+        logs: list[str] = []
+        start = self._clock()
+        deadline = start + timeout
+        try:
+            self.channel.send(protocol.INVOKE, json.dumps(message).encode())
+        except OSError:
+            return Outcome("exit", None, "", (self._clock() - start) * 1000, exit_reason=self._exit_reason())
+        while True:
+            try:
+                frame = self.channel.recv(max(deadline - self._clock(), 0.0))
+            except TimeoutError:
+                self.kill()
+                return Outcome("timeout", None, "".join(logs), timeout * 1000)
+            if frame is None:
+                elapsed = (self._clock() - start) * 1000
+                return Outcome("exit", None, "".join(logs), elapsed, exit_reason=self._exit_reason())
+            kind, body = frame
+            if kind == protocol.LOG:
+                text = body.decode("utf-8", "replace")
+                logs.append(text)
+                if on_log is not None:
+                    on_log(text)
+            elif kind == protocol.RESULT:
+                result: dict[str, Any] = json.loads(body)
+                ok = bool(result["ok"])
+                return Outcome(
+                    "ok" if ok else "error",
+                    result["payload"] if ok else result["error"],
+                    "".join(logs),
+                    float(result["dur"]),
+                    int(result["mem"]),
+                )
+
+    def _exit_reason(self) -> str:
+        try:
+            code = self.proc.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = self.proc.wait()
+        if code < 0:
+            name = {
+                signal.SIGKILL: "killed",
+                signal.SIGTERM: "terminated",
+                signal.SIGSEGV: "segmentation fault",
+            }
+            return f"signal: {name.get(signal.Signals(-code), signal.Signals(-code).name)}"
+        return f"exit status {code}"
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        """Stop the worker now and reap it; safe to call more than once, from any thread."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+    def close(self) -> None:
+        self.kill()
+        self.channel.sock.close()

@@ -1,0 +1,364 @@
+"""The Python Lambda runtime loop that runs inside every worker process.
+
+A worker is started by the parent (``pool.py``) as ``python /path/to/worker.py FD`` in the function's code
+root, with the Lambda environment already set. ``FD`` is one end of a Unix socketpair; everything between
+parent and worker travels on it as frames: a 4-byte big-endian length, a one-byte kind, then the payload.
+
+    worker -> parent   L  log text (UTF-8), sent line by line while the code runs
+                       I  init finished: {"init_ms": float, "error": error dict | null}
+                       R  result: {"ok": bool, "dur": ms, "mem": MB, "payload": ... | "error": {...}}
+    parent -> worker   V  invoke: {"id", "event", "deadline_ms", "arn", "client_context", "identity"}
+
+The worker imports the handler once, then answers one invocation at a time until the socket closes.
+An import failure does not end the worker: every invocation is answered with that error, as Lambda does.
+Errors have the shape the AWS Python runtime gives them (``errorMessage``, ``errorType``, ``requestId``,
+``stackTrace``), and log lines follow its text format.
+
+This module must import nothing outside the standard library: it is spawned by path, possibly with an
+interpreter that has no squall installed, and its startup time is every cold start's floor.
+"""
+
+from __future__ import annotations
+
+import decimal
+import importlib
+import io
+import json
+import logging
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+LOG = b"L"
+INIT = b"I"
+RESULT = b"R"
+INVOKE = b"V"
+
+_HEADER = struct.Struct(">I")
+_ERROR_LINE_END = "\r"
+_ERROR_INDENT = "\u00a0"
+
+
+class Channel:
+    """Length-prefixed frames over a stream socket; ``send`` is safe from several threads."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self._buf = bytearray()
+        self._send_lock = threading.Lock()
+
+    def send(self, kind: bytes, payload: bytes) -> None:
+        frame = _HEADER.pack(len(payload) + 1) + kind + payload
+        with self._send_lock:
+            self.sock.sendall(frame)
+
+    def recv(self, timeout: float | None = None) -> tuple[bytes, bytes] | None:
+        """The next frame as (kind, payload); None once the other side has closed.
+
+        Raises ``TimeoutError`` when ``timeout`` seconds pass without a whole frame.
+        """
+        buf = self._buf
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if len(buf) >= 4:
+                (size,) = _HEADER.unpack_from(buf)
+                if len(buf) >= 4 + size:
+                    frame = bytes(buf[4 : 4 + size])
+                    del buf[: 4 + size]
+                    return frame[:1], frame[1:]
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(1 << 16)
+            except ConnectionResetError:
+                return None
+            if not chunk:
+                return None
+            buf += chunk
+
+
+class _LogWriter(io.TextIOBase):
+    """Stands in for stdout/stderr: sends whole lines to the parent as log frames."""
+
+    def __init__(self, channel: Channel) -> None:
+        super().__init__()
+        self._channel = channel
+        self._pending: list[str] = []
+        self._lock = threading.Lock()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, s: str) -> int:
+        with self._lock:
+            self._pending.append(s)
+            if "\n" not in s:
+                return len(s)
+            text = "".join(self._pending)
+            self._pending.clear()
+        self._channel.send(LOG, text.encode("utf-8", "replace"))
+        return len(s)
+
+    def flush(self) -> None:
+        with self._lock:
+            text = "".join(self._pending)
+            self._pending.clear()
+        if text:
+            self._channel.send(LOG, text.encode("utf-8", "replace"))
+
+
+class LambdaContext:
+    """The ``context`` argument, with the attributes and method of the AWS Python runtime's."""
+
+    def __init__(self, request_id: str, deadline_ms: int, invoked_function_arn: str) -> None:
+        env = os.environ
+        self.aws_request_id = request_id
+        self.invoked_function_arn = invoked_function_arn
+        self.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME", "")
+        self.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.memory_limit_in_mb = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        self.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        self.log_stream_name = env.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self.identity: object = None
+        self.client_context: object = None
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(self._deadline_ms - int(time.time() * 1000), 0)
+
+    def log(self, msg: str) -> None:
+        sys.stdout.write(msg)
+
+    def __repr__(self) -> str:
+        return (
+            f"LambdaContext([aws_request_id={self.aws_request_id},log_group_name={self.log_group_name},"
+            f"log_stream_name={self.log_stream_name},function_name={self.function_name},"
+            f"memory_limit_in_mb={self.memory_limit_in_mb},function_version={self.function_version},"
+            f"invoked_function_arn={self.invoked_function_arn},client_context={self.client_context},"
+            f"identity={self.identity}])"
+        )
+
+
+class Fault(Exception):
+    """A runtime-detected error (import, handler lookup, marshalling) with its Lambda error type."""
+
+    def __init__(self, error_type: str, message: str, trace: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.trace = trace or []
+
+
+def make_error(message: str, error_type: str, trace: list[str], request_id: str = "") -> dict[str, object]:
+    return {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": trace}
+
+
+def error_from_exception(exc: BaseException, request_id: str = "") -> dict[str, object]:
+    frames = traceback.extract_tb(exc.__traceback__)
+    # Drop the runtime's own frames, as the AWS runtime drops its bootstrap.py frames.
+    user = [f for f in frames if f.filename != __file__] or list(frames)
+    return make_error(str(exc), type(exc).__name__, traceback.format_list(user), request_id)
+
+
+def format_error_log(error: dict[str, Any]) -> str:
+    """The ``[ERROR] Type: message`` log entry, one record with ``\\r`` between lines as AWS writes it."""
+    head = "[ERROR]"
+    if error.get("errorType"):
+        head += " " + str(error["errorType"]) + ":"
+    if error.get("errorMessage"):
+        head += " " + str(error["errorMessage"])
+    lines = [head]
+    trace = error.get("stackTrace")
+    if trace is not None:
+        lines.append("Traceback (most recent call last):")
+        for element in trace:
+            for line in str(element).splitlines():
+                stripped = line.lstrip(" ")
+                lines.append(_ERROR_INDENT * (len(line) - len(stripped)) + stripped)
+    return _ERROR_LINE_END.join(lines) + "\n"
+
+
+def load_handler(handler: str) -> Callable[..., object]:
+    """Import ``"functions/shorten.handler"`` or ``"functions.shorten.handler"`` and return the callable."""
+    module_name, sep, attr = handler.rpartition(".")
+    if not sep or not module_name:
+        raise Fault("Runtime.MalformedHandlerName", f"Bad handler '{handler}': not enough values to unpack")
+    module_name = module_name.replace("/", ".")
+    try:
+        if module_name.split(".")[0] in sys.builtin_module_names:
+            raise Fault(
+                "Runtime.BuiltInModuleConflict",
+                f"Cannot use built-in module {module_name} as a handler module",
+            )
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise Fault("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}") from exc
+    except SyntaxError as exc:
+        trace = [f'  File "{exc.filename}" Line {exc.lineno}\n    {exc.text}']
+        raise Fault(
+            "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", trace
+        ) from exc
+    try:
+        fn = getattr(module, attr)
+    except AttributeError:
+        raise Fault(
+            "Runtime.HandlerNotFound", f"Handler '{attr}' missing on module '{module_name}'"
+        ) from None
+    if not callable(fn):
+        raise Fault("Runtime.HandlerNotFound", f"Handler '{attr}' missing on module '{module_name}'")
+    return fn  # type: ignore[no-any-return]
+
+
+def _json_default(obj: object) -> object:
+    # DynamoDB hands out Decimals; the AWS runtime serialises them as numbers.
+    if isinstance(obj, decimal.Decimal):
+        return int(obj) if obj == obj.to_integral_value() else float(obj)
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+def to_json(obj: object) -> bytes:
+    try:
+        return json.dumps(obj, default=_json_default).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise Fault("Runtime.MarshalError", f"Unable to marshal response: {exc}") from exc
+
+
+def _max_memory_mb() -> int:
+    try:
+        import resource
+    except ImportError:
+        return 0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(rss // (1 << 20) if sys.platform == "darwin" else rss // 1024)
+
+
+def _lambda_log_formatter() -> logging.Formatter:
+    formatter = logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"
+    )
+    formatter.converter = time.gmtime
+    return formatter
+
+
+class _LogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The root logging handler of the AWS runtime: tagged lines to stdout, no extra newline."""
+
+    terminator = ""
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime.stdout)
+        self._runtime = runtime
+        self.setFormatter(_lambda_log_formatter())
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.aws_request_id = self._runtime.request_id
+        super().emit(record)
+
+
+class Runtime:
+    """One worker's state: the channel, the loaded handler (or its init error), the current request."""
+
+    def __init__(self, channel: Channel, handler: str) -> None:
+        self.channel = channel
+        self.handler_name = handler
+        self.stdout = _LogWriter(channel)
+        self.request_id = ""
+        self.handler: Callable[..., object] | None = None
+        self.init_error: dict[str, object] | None = None
+
+    def init(self) -> None:
+        sys.stdout = self.stdout
+        sys.stderr = self.stdout
+        root = logging.getLogger()
+        root.addHandler(_LogHandler(self))
+        start = time.perf_counter()
+        try:
+            self.handler = load_handler(self.handler_name)
+        except Fault as fault:
+            self.init_error = make_error(fault.message, fault.error_type, fault.trace)
+        except Exception as exc:
+            self.init_error = error_from_exception(exc)
+        init_ms = (time.perf_counter() - start) * 1000
+        if self.init_error is not None:
+            self.stdout.write(format_error_log(self.init_error))
+        self.stdout.flush()
+        self.channel.send(INIT, json.dumps({"init_ms": init_ms, "error": self.init_error}).encode())
+
+    def invoke(self, message: dict[str, Any]) -> None:
+        request_id = self.request_id = str(message["id"])
+        start = time.perf_counter()
+        error: dict[str, object] | None = None
+        payload = b""
+        if self.handler is None:
+            assert self.init_error is not None
+            error = dict(self.init_error, requestId=request_id)
+        else:
+            context = LambdaContext(request_id, int(message["deadline_ms"]), str(message["arn"]))
+            context.client_context = message.get("client_context")
+            context.identity = message.get("identity")
+            try:
+                payload = to_json(self.handler(message["event"], context))
+            except Fault as fault:
+                error = make_error(fault.message, fault.error_type, fault.trace, request_id)
+            except Exception as exc:
+                error = error_from_exception(exc, request_id)
+        duration = (time.perf_counter() - start) * 1000
+        if error is not None:
+            self.stdout.write(format_error_log(error))
+        self.stdout.flush()
+        head = f'{{"dur":{duration:.3f},"mem":{_max_memory_mb()},'.encode()
+        if error is None:
+            frame = head + b'"ok":true,"payload":' + payload + b"}"
+        else:
+            frame = head + b'"ok":false,"error":' + json.dumps(error).encode() + b"}"
+        self.channel.send(RESULT, frame)
+        self.request_id = ""
+
+    def serve(self) -> None:
+        while True:
+            frame = self.channel.recv()
+            if frame is None:
+                return
+            kind, body = frame
+            if kind == INVOKE:
+                self.invoke(json.loads(body))
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    # A handler stuck in a loop never reads the socket's EOF; this makes sure no worker outlives its parent.
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    channel = Channel(socket.socket(fileno=int(args[0])))
+    root = os.getcwd()
+    # Run by path, sys.path[0] is this file's folder; the function's code root must come first instead.
+    if sys.path and os.path.abspath(sys.path[0] or ".") in (os.path.dirname(os.path.abspath(__file__)), root):
+        sys.path[0] = root
+    else:
+        sys.path.insert(0, root)
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+    runtime = Runtime(channel, os.environ.get("_HANDLER", ""))
+    runtime.init()
+    runtime.serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
