@@ -1,0 +1,253 @@
+"""``Api``: an API Gateway HTTP API whose routes invoke functions (payload format 2.0)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from squall.constructs.base import Construct, Token
+from squall.constructs.binding import Access, BindsResources
+from squall.constructs.function import Function, FunctionDefinition, FunctionProps, function_from
+from squall.errors import ConfigError
+from squall.graph.model import get_att, ref, sub
+from squall.graph.naming import physical_name, stable_hash
+
+if TYPE_CHECKING:
+    from squall.app import Stack
+    from squall.graph.synth import SynthContext
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
+_SEGMENT = re.compile(
+    r"^(?:[A-Za-z0-9._~:@!$&'()*,;=-]+|\{[A-Za-z_][A-Za-z0-9_]*\}|\{[A-Za-z_][A-Za-z0-9_]*\+\})$"
+)
+INTEGRATION_TIMEOUT_MS = 30_000
+
+
+class ApiRouteProps(TypedDict, total=False):
+    function: FunctionDefinition
+
+
+RouteDefinition = FunctionDefinition | ApiRouteProps
+
+
+class ApiCorsProps(TypedDict, total=False):
+    allow_origins: Sequence[str]
+    allow_methods: Sequence[str]
+    allow_headers: Sequence[str]
+    expose_headers: Sequence[str]
+    allow_credentials: bool
+    max_age: int
+
+
+class ApiDefaults(TypedDict, total=False):
+    function: FunctionProps
+
+
+def route_key_problem(key: str) -> str | None:
+    """Why ``key`` is not a valid HTTP API route key, or None."""
+    if key == "$default":
+        return None
+    method, space, path = key.partition(" ")
+    if not space or method not in METHODS:
+        return f"must be 'METHOD /path' with METHOD one of {', '.join(METHODS)}, or '$default'"
+    if not path.startswith("/"):
+        return "the path must start with '/'"
+    if path == "/":
+        return None
+    segments = path[1:].split("/")
+    for index, segment in enumerate(segments):
+        if not _SEGMENT.match(segment):
+            return f"bad path segment {segment!r}"
+        if segment.endswith("+}") and index != len(segments) - 1:
+            return f"the greedy parameter {segment} must be the last segment"
+    names = [s[1:-1].rstrip("+") for s in segments if s.startswith("{")]
+    if len(names) != len(set(names)):
+        return "a path parameter name appears twice"
+    return None
+
+
+def route_slug(key: str) -> str:
+    """``GET /stats/{code}`` → ``GetStatsCode``; ``ANY /{proxy+}`` → ``AnyProxyAll``."""
+    if key == "$default":
+        return "Default"
+    method, _, path = key.partition(" ")
+    words = [method.capitalize()]
+    for segment in path.strip("/").split("/"):
+        if not segment:
+            continue
+        greedy = segment.endswith("+}")
+        name = segment.strip("{}+")
+        words.extend(w.capitalize() for w in re.split(r"[^A-Za-z0-9]+", name) if w)
+        if greedy:
+            words.append("All")
+    return "".join(words) or "Root"
+
+
+@dataclass
+class Route:
+    key: str
+    function: Function | None
+    slug: str
+
+
+class Api(Construct, BindsResources):
+    """An HTTP API. ``routes`` maps ``"GET /users/{id}"`` (or ``"$default"``) to a function."""
+
+    kind = "Api"
+
+    def __init__(
+        self,
+        stack: Stack,
+        id: str,
+        *,
+        routes: Mapping[str, RouteDefinition] | None = None,
+        cors: bool | ApiCorsProps = True,
+        defaults: ApiDefaults | None = None,
+    ) -> None:
+        super().__init__(stack, id)
+        self._init_binds()
+        self.cors = cors
+        self.defaults: ApiDefaults = defaults or {}
+        self.routes: dict[str, Route] = {}
+        self._errors: list[ConfigError] = []
+        self.add_routes(routes or {})
+
+    @property
+    def url(self) -> Token:
+        """The API's URL, known once it is deployed."""
+        return Token(get_att(self.id, "ApiEndpoint"))
+
+    def add_routes(self, routes: Mapping[str, RouteDefinition]) -> None:
+        for key, definition in routes.items():
+            problem = route_key_problem(key) if isinstance(key, str) else "must be a string"
+            if problem:
+                self._errors.append(self.error(f"malformed route key {key!r}: {problem}"))
+                continue
+            if key in self.routes:
+                self._errors.append(self.error(f"route {key!r} is defined twice"))
+                continue
+            slug = self._unique_slug(key)
+            target = (
+                definition.get("function")
+                if isinstance(definition, Mapping) and "function" in definition
+                else definition
+            )
+            made = function_from(
+                self.stack,
+                slug,
+                target,
+                owner=f"Api '{self.id}' route '{key}'",
+                defaults=self.defaults.get("function"),
+            )
+            if isinstance(made, ConfigError):
+                self._errors.append(made)
+                self.routes[key] = Route(key, None, slug)
+                continue
+            made.inherited_binds.append(self)
+            self.routes[key] = Route(key, made, slug)
+
+    def _unique_slug(self, key: str) -> str:
+        slug = f"{self.id}{route_slug(key)}"
+        if any(route.slug == slug for route in self.routes.values()):
+            slug = f"{slug}{stable_hash(key, 6)}"
+        return slug
+
+    def validate(self) -> Iterator[ConfigError]:
+        yield from super().validate()
+        yield from self._errors
+        if isinstance(self.cors, Mapping):
+            unknown = set(self.cors) - set(ApiCorsProps.__annotations__)
+            if unknown:
+                yield self.error(f"unknown cors option(s) {', '.join(sorted(unknown))}")
+
+    def cors_configuration(self) -> dict[str, Any] | None:
+        if self.cors is False:
+            return None
+        cors: Mapping[str, Any] = self.cors if isinstance(self.cors, Mapping) else {}
+        config: dict[str, Any] = {
+            "AllowOrigins": list(cors.get("allow_origins", ["*"])),
+            "AllowMethods": list(cors.get("allow_methods", ["*"])),
+            "AllowHeaders": list(cors.get("allow_headers", ["*"])),
+        }
+        if "expose_headers" in cors:
+            config["ExposeHeaders"] = list(cors["expose_headers"])
+        if "allow_credentials" in cors:
+            config["AllowCredentials"] = bool(cors["allow_credentials"])
+        if "max_age" in cors:
+            config["MaxAge"] = int(cors["max_age"])
+        return config
+
+    def synthesize(self, ctx: SynthContext) -> None:
+        api_properties: dict[str, Any] = {
+            "Name": physical_name(ctx.app, ctx.stage, self.id, "http_api"),
+            "ProtocolType": "HTTP",
+        }
+        cors = self.cors_configuration()
+        if cors is not None:
+            api_properties["CorsConfiguration"] = cors
+        ctx.add("AWS::ApiGatewayV2::Api", self.id, api_properties["Name"], api_properties, construct=self.id)
+        ctx.add(
+            "AWS::ApiGatewayV2::Stage",
+            f"{self.id}Stage",
+            "$default",
+            {"ApiId": ref(self.id), "StageName": "$default", "AutoDeploy": True},
+            construct=self.id,
+        )
+        for route in self.routes.values():
+            assert route.function is not None
+            function = route.function
+            integration_id = f"{route.slug}Integration"
+            ctx.add(
+                "AWS::ApiGatewayV2::Integration",
+                integration_id,
+                None,
+                {
+                    "ApiId": ref(self.id),
+                    "IntegrationType": "AWS_PROXY",
+                    "IntegrationUri": get_att(function.logical_id, "Arn"),
+                    "PayloadFormatVersion": "2.0",
+                    "TimeoutInMillis": INTEGRATION_TIMEOUT_MS,
+                },
+                construct=self.id,
+            )
+            ctx.add(
+                "AWS::ApiGatewayV2::Route",
+                f"{route.slug}Route",
+                None,
+                {
+                    "ApiId": ref(self.id),
+                    "RouteKey": route.key,
+                    "Target": {"Fn::Join": ["/", ["integrations", ref(integration_id)]]},
+                },
+                construct=self.id,
+                metadata={"function": function.logical_id},
+            )
+            ctx.add(
+                "AWS::Lambda::Permission",
+                f"{route.slug}Permission",
+                None,
+                {
+                    "FunctionName": ref(function.logical_id),
+                    "Action": "lambda:InvokeFunction",
+                    "Principal": "apigateway.amazonaws.com",
+                    "SourceArn": {
+                        "Fn::Join": [
+                            "",
+                            [
+                                sub(f"arn:aws:execute-api:{ctx.region}:${{AWS::AccountId}}:"),
+                                ref(self.id),
+                                "/*/*",
+                            ],
+                        ]
+                    },
+                },
+                construct=self.id,
+            )
+
+    def bind_metadata(self, ctx: SynthContext) -> dict[str, Any]:
+        return {"url": self.url.value}
+
+    def bind_statements(self, ctx: SynthContext, access: Access) -> list[dict[str, Any]]:
+        return []
