@@ -63,16 +63,22 @@ class FunctionPool:
         credentials: Credentials | None = None,
         on_event: Callable[[InvocationResult], None] | None = None,
         on_log: Callable[[str, str], None] | None = None,
+        compile_from_source: bool = False,
         start_worker: WorkerFactory | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        """``on_event`` gets every finished invocation; ``on_log(request_id, text)`` gets output live."""
+        """``on_event`` gets every finished invocation; ``on_log(request_id, text)`` gets output live.
+
+        ``compile_from_source`` (for dev mode's reloads) makes workers import the function's own modules
+        from source, never from a bytecode cache that a quick edit may have left looking current.
+        """
         self.spec = spec
         self._endpoint_url = endpoint_url
         self._credentials = credentials
         self._on_event = on_event
         self._on_log = on_log
+        self._compile_from_source = compile_from_source
         self._start_worker = start_worker or self._spawn
         self._clock = clock
         self._wall_clock = wall_clock
@@ -155,9 +161,12 @@ class FunctionPool:
         """Stop every worker, busy or not. Invocations still running end with ``Runtime.ExitError``."""
         with self._lock:
             self._closed = True
-            workers = list(self._workers)
-            self._idle = []
-        for worker in workers:
+            idle, self._idle = self._idle, []
+            busy = [w for w in self._workers if w not in idle]
+        for worker in idle:
+            self._discard(worker)
+        # A busy worker's socket belongs to the invoking thread, which closes it on release.
+        for worker in busy:
             worker.kill()
 
     @property
@@ -182,6 +191,8 @@ class FunctionPool:
         env = build_environment(
             spec, log_stream_name=stream, endpoint_url=self._endpoint_url, credentials=self._credentials
         )
+        if self._compile_from_source:
+            env["_SQUALL_COMPILE_FROM_SOURCE"] = "1"
         return WorkerProcess(
             python=spec.python,
             code_dir=spec.code_dir,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import decimal
 import importlib
+import importlib.machinery
 import io
 import json
 import logging
@@ -336,6 +337,40 @@ class Runtime:
                 self.invoke(json.loads(body))
 
 
+class _SourceOnlyLoader(importlib.machinery.SourceFileLoader):
+    """Compiles from source every time: no stat means no bytecode is read or written."""
+
+    def path_stats(self, path: str) -> Any:
+        raise OSError("bytecode cache bypassed")
+
+
+def compile_from_source(root: str) -> None:
+    """Import the modules under ``root`` from their source, never from ``__pycache__``.
+
+    A reload can rewrite a file within the same second and with the same size, which the mtime-based
+    bytecode check cannot see. Installed packages (``site-packages``, hidden folders such as ``.venv``)
+    keep their bytecode cache.
+    """
+    machinery = importlib.machinery
+    finder_hook = machinery.FileFinder.path_hook(
+        (machinery.ExtensionFileLoader, machinery.EXTENSION_SUFFIXES),
+        (_SourceOnlyLoader, machinery.SOURCE_SUFFIXES),
+        (machinery.SourcelessFileLoader, machinery.BYTECODE_SUFFIXES),
+    )
+    root = os.path.abspath(root)
+
+    def hook(entry: str) -> Any:
+        path = os.path.abspath(entry or ".")
+        inside = path == root or path.startswith(root + os.sep)
+        parts = path[len(root) :].split(os.sep)
+        if not inside or "site-packages" in parts or any(p.startswith(".") for p in parts):
+            raise ImportError("not the function's own code")
+        return finder_hook(path)
+
+    sys.path_hooks.insert(0, hook)
+    sys.path_importer_cache.clear()
+
+
 def _exit_when_orphaned(parent: int) -> None:
     # A handler stuck in a loop never reads the socket's EOF; this makes sure no worker outlives its parent.
     while True:
@@ -353,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.path[0] = root
     else:
         sys.path.insert(0, root)
+    if os.environ.pop("_SQUALL_COMPILE_FROM_SOURCE", ""):
+        compile_from_source(root)
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     runtime = Runtime(channel, os.environ.get("_HANDLER", ""))
     runtime.init()
