@@ -7,11 +7,12 @@ the function needs for the chosen access level, scoped to the resource's own ARN
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from squall.constructs.base import Construct, SourceLocation, caller_location
+from squall.errors import ConfigError
 
 if TYPE_CHECKING:
     from squall.graph.synth import SynthContext
@@ -49,6 +50,12 @@ def statement(actions: Sequence[str], resources: Sequence[Any]) -> dict[str, Any
     return {"Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
 
 
+def describe(target: object) -> str:
+    kind = getattr(target, "kind", type(target).__name__)
+    name = getattr(target, "id", None)
+    return f"{kind} {name!r}" if isinstance(name, str) else f"{kind} {target!r}"
+
+
 class BindsResources:
     """A mixin for constructs whose functions can have resources bound (``.bind([...])``)."""
 
@@ -61,3 +68,20 @@ class BindsResources:
         items = list(resources) if not isinstance(resources, Construct) else [resources]
         for item in items:
             self.bind_requests.append(BindRequest(item, access, location))
+
+    def bind_problems(self) -> Iterator[ConfigError]:
+        """Each ``bind`` item that is not bindable, or has an unknown access level, at its own line."""
+        owner = f"{getattr(self, 'kind', 'Construct')} '{getattr(self, 'id', '?')}'"
+        for request in self.bind_requests:
+            if not isinstance(request.target, Bindable):
+                yield ConfigError(
+                    f"{owner}: cannot bind {describe(request.target)}: it is not bindable",
+                    where=str(request.location),
+                    hint="bind Table, Bucket, Queue, Topic, Secret, Api or Function constructs",
+                )
+            elif request.access not in ACCESS_LEVELS:
+                yield ConfigError(
+                    f"{owner}: unknown access {request.access!r} for {describe(request.target)}",
+                    where=str(request.location),
+                    hint="use access='read', 'write' or 'readwrite'",
+                )

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 from squall.constructs.base import Construct, Token, caller_location
-from squall.constructs.binding import ACCESS_LEVELS, ENV_PREFIX, Access, Bindable, BindsResources, statement
+from squall.constructs.binding import ENV_PREFIX, Access, Bindable, BindsResources, statement
 from squall.constructs.handlers import HandlerRef, defines
 from squall.errors import ConfigError
 from squall.graph.model import get_att, sub
@@ -114,21 +114,6 @@ class Function(Construct, BindsResources):
             yield self.error(f"memory_size {self.memory_size!r} is out of range", hint="use 128 to 10240 MB")
         if self.architecture not in ("x86_64", "arm64"):
             yield self.error(f"unknown architecture {self.architecture!r}", hint="use 'x86_64' or 'arm64'")
-        for request in self.all_bind_requests():
-            if not isinstance(request.target, Bindable):
-                shown = getattr(request.target, "kind", type(request.target).__name__)
-                name = getattr(request.target, "id", repr(request.target))
-                yield ConfigError(
-                    f"{self.describe()}: cannot bind {shown} {name!r}: it is not bindable",
-                    where=str(request.location),
-                    hint="bind Table, Bucket, Queue, Topic, Secret, Api or Function constructs",
-                )
-            elif request.access not in ACCESS_LEVELS:
-                yield ConfigError(
-                    f"{self.describe()}: unknown access {request.access!r} for '{request.target.id}'",
-                    where=str(request.location),
-                    hint="use access='read', 'write' or 'readwrite'",
-                )
 
     def _validate_handler(self) -> Iterator[ConfigError]:
         ref = HandlerRef.parse(self.handler) if isinstance(self.handler, str) else None

@@ -48,7 +48,9 @@ def defines(source: str, filename: str, name: str) -> bool | SyntaxError:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and node.name == name:
             return True
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
             return True
         if (
             isinstance(node, ast.AnnAssign | ast.AugAssign)

@@ -118,7 +118,7 @@ class Topic(Construct, BindsResources):
                 properties["FilterPolicy"] = dict(policy)
             ctx.add(
                 "AWS::SNS::Subscription",
-                f"{self.id}Subscriber{sub_name}",
+                f"{self.id}Subscriber{sub_name}Subscription",
                 None,
                 properties,
                 construct=self.id,

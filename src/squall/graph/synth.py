@@ -6,6 +6,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from squall.constructs.base import SourceLocation, Token
+from squall.constructs.binding import BindsResources
 from squall.errors import ConfigError, ValidationErrors
 from squall.graph.model import Binding, Graph, Resource, Secret
 
@@ -77,6 +78,8 @@ def validate(app: App) -> None:
         else:
             seen[construct.id] = construct
         errors.extend(construct.validate())
+        if isinstance(construct, BindsResources):
+            errors.extend(construct.bind_problems())
     if errors:
         raise ValidationErrors(errors)
 
