@@ -1,0 +1,23 @@
+"""The embedded local cloud: an AWS-compatible endpoint on 127.0.0.1, port 4590 by default.
+
+One HTTP endpoint serves DynamoDB (with streams), S3, SQS, SNS, IAM, STS, the Lambda and API
+Gateway v2 control planes, EventBridge, CloudWatch Logs and SSM through moto's backends. With
+``AWS_ENDPOINT_URL=http://127.0.0.1:4590`` and any credentials, plain boto3 works against it.
+Every acknowledged change survives a crash of the daemon (``store.py``), and plugins can claim
+operations and run background services (``plugins.py``).
+
+The port is, in order: the ``port`` argument, ``$SQUALL_CLOUD_PORT``, 4590. The data lives in
+``<home>/cloud`` where ``home`` defaults to ``$SQUALL_HOME`` or ``~/.squall``.
+
+Map of the package: ``daemon`` (start/stop/status from other processes) → ``server`` (the daemon
+process) → ``app`` (WSGI) → ``core`` (lock, journal, plugin claims) → ``moto_bridge`` (moto's
+handlers); ``operations`` names requests, ``journal``/``record``/``snapshot``/``store`` make state
+durable, ``clock`` and ``lambda_stub`` adapt moto.
+"""
+
+from __future__ import annotations
+
+from squall.cloud.daemon import ensure_running, reset, start, status, stop
+from squall.cloud.info import DEFAULT_PORT, CloudInfo
+
+__all__ = ["DEFAULT_PORT", "CloudInfo", "ensure_running", "reset", "start", "status", "stop"]

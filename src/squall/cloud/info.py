@@ -1,0 +1,49 @@
+"""What a running local cloud is (``CloudInfo``) and where its files live (``CloudPaths``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_PORT = 4590
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class CloudInfo:
+    endpoint: str
+    port: int
+    pid: int
+    data: Path
+    started_at: float
+
+
+@dataclass(frozen=True)
+class CloudPaths:
+    """The files of one local cloud, all under ``<home>/cloud``."""
+
+    data: Path
+
+    @classmethod
+    def under(cls, home: Path) -> CloudPaths:
+        return cls(home / "cloud")
+
+    @property
+    def state(self) -> Path:
+        return self.data / "state"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.data / "cloud.pid"
+
+    @property
+    def port_file(self) -> Path:
+        return self.data / "cloud.port"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.data / "cloud.lock"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data / "cloud.log"
