@@ -72,7 +72,9 @@ def main() -> None:
         print(f"warm_invoke_p50: {p50:.3f} ms (target < 1 ms)")
         print(f"warm_invoke_p99: {p99:.3f} ms (target < 2 ms)")
         print(f"cold_start_median: {cold_start(spec):.1f} ms (target < 100 ms)")
-        print(f"warm_throughput_8_threads: {throughput(spec):.0f} invocations/s (target > 2000 invocations/s)")
+        print(
+            f"warm_throughput_8_threads: {throughput(spec):.0f} invocations/s (target > 2000 invocations/s)"
+        )
 
 
 if __name__ == "__main__":

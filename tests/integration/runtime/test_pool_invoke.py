@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import MakePool
-from squall.runtime import Credentials, InvocationResult
+from squall.runtime import Credentials, FunctionPool, InvocationResult
 
 ECHO = """
     import os
@@ -19,6 +19,8 @@ ECHO = """
         print("got", event["n"])
         return {"n": event["n"], "pid": os.getpid()}
 """
+
+MakePool = Callable[..., FunctionPool]
 
 
 def test_result_is_the_handlers_return_value(make_pool: MakePool) -> None:

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MakePool
-from squall.runtime import TooManyRequests
+from squall.runtime import FunctionPool, TooManyRequests
 
 WAIT_FOR_FILE = """
     import os, time
@@ -24,6 +23,8 @@ WAIT_FOR_FILE = """
                 raise TimeoutError(path)
             time.sleep(0.005)
 """
+
+MakePool = Callable[..., FunctionPool]
 
 
 def poll(condition: Callable[[], bool], seconds: float = 10.0) -> None:
