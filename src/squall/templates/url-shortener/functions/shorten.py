@@ -25,7 +25,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         body = json_body(event)
     except ValueError:
-        return respond(400, {"error": "the body must be JSON like {\"url\": \"https://...\"}"})
+        return respond(400, {"error": 'the body must be JSON like {"url": "https://..."}'})
     url = body.get("url") if isinstance(body, dict) else None
     if not valid_url(url):
         return respond(400, {"error": "URL required: an http(s) URL in the 'url' field"})
