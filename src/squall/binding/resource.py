@@ -12,7 +12,7 @@ import json
 import os
 import re
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ENV_PREFIX = "SQUALL_RESOURCE_"
 
@@ -115,4 +115,10 @@ class ResourceNamespace:
         return ["App", *sorted(key[len(ENV_PREFIX) :] for key in os.environ if key.startswith(ENV_PREFIX))]
 
 
-Resource = ResourceNamespace()
+if TYPE_CHECKING:
+    # Generated per app by `squall types` into .squall/types; without it, attributes are dynamic (Any).
+    from squall_resources import Resources
+
+    Resource: Resources
+else:
+    Resource = ResourceNamespace()

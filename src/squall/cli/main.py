@@ -20,6 +20,7 @@ from squall.errors import SquallError
 COMMANDS: dict[str, str] = {
     "init": "squall.cli.init:init",
     "synth": "squall.cli.synth:synth",
+    "types": "squall.cli.types:types",
     "cloud": "squall.cli.cloud:cloud",
 }
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from squall.binding.types import write_types
 from squall.cli.options import project_options
 from squall.config import load_project
 
@@ -16,6 +17,7 @@ from squall.config import load_project
 def synth(stage: str | None, config: Path | None, as_json: bool) -> None:
     """Print the resource graph of the app for a stage."""
     project = load_project(config, stage)
+    write_types(project.app)
     graph = project.graph
     if as_json:
         click.echo(graph.dumps())
