@@ -7,7 +7,9 @@ Every acknowledged change survives a crash of the daemon (``store.py``), and plu
 operations and run background services (``plugins.py``).
 
 The port is, in order: the ``port`` argument, ``$SQUALL_CLOUD_PORT``, 4590. The data lives in
-``<home>/cloud`` where ``home`` defaults to ``$SQUALL_HOME`` or ``~/.squall``.
+``<home>/cloud`` where ``home`` defaults to ``$SQUALL_HOME`` or ``~/.squall``. The daemon reads
+``$SQUALL_CLOUD_FSYNC=always`` (fsync each journaled request, not once a second) and
+``$SQUALL_CLOUD_COMPACT_EVERY`` (journaled requests between snapshots, default 2000).
 
 Map of the package: ``daemon`` (start/stop/status from other processes) → ``server`` (the daemon
 process) → ``app`` (WSGI) → ``core`` (lock, journal, plugin claims) → ``moto_bridge`` (moto's

@@ -83,7 +83,9 @@ def serve(home: Path, port: int) -> None:
         registry = plugins.Registry()
         plugins.load(registry, plugins.plugin_names())
         fsync_each = os.environ.get("SQUALL_CLOUD_FSYNC", "") == "always"
-        cloud = LocalCloud(paths.data, registry, Store(paths.state, fsync_each=fsync_each))
+        compact_every = int(os.environ.get("SQUALL_CLOUD_COMPACT_EVERY", "2000"))
+        store = Store(paths.state, fsync_each=fsync_each, max_records=compact_every)
+        cloud = LocalCloud(paths.data, registry, store)
         report = cloud.recover()
         log.info(
             "recovered: snapshot %s, %d journaled requests replayed",

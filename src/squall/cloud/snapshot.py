@@ -66,6 +66,19 @@ def _rebuild_defaultdict(factory: Callable[[], Any] | None, items: dict[Any, Any
     return rebuilt
 
 
+def _rebuild_subclass(
+    cls: type[defaultdict[Any, Any]],
+    factory: Callable[[], Any] | None,
+    attributes: dict[str, Any],
+    items: dict[Any, Any],
+) -> defaultdict[Any, Any]:
+    rebuilt = cls.__new__(cls)
+    defaultdict.__init__(rebuilt, factory)
+    vars(rebuilt).update(attributes)
+    rebuilt.update(items)
+    return rebuilt
+
+
 def _rebuild_weak(items: dict[Any, Any]) -> weakref.WeakValueDictionary[Any, Any]:
     return weakref.WeakValueDictionary(items)
 
@@ -87,15 +100,19 @@ class _StatePickler(pickle.Pickler):
             return (threading.Condition, ())
         if kind is weakref.WeakValueDictionary:
             return (_rebuild_weak, (dict(obj.items()),))
-        if (
-            kind is defaultdict
-            and obj.default_factory is not None
-            and not _picklable_name(obj.default_factory)
-        ):
-            factory = _shape_of_factory(obj.default_factory)
-            built = _Factory(factory) if isinstance(factory, tuple) else factory
-            return (_rebuild_defaultdict, (built, dict(obj)))
+        if isinstance(obj, defaultdict):
+            return self._reduce_defaultdict(obj)
         return NotImplemented
+
+    def _reduce_defaultdict(self, obj: defaultdict[Any, Any]) -> Any:
+        factory: Any = obj.default_factory
+        if factory is not None and not _picklable_name(factory):
+            shape = _shape_of_factory(factory)
+            factory = _Factory(shape) if isinstance(shape, tuple) else shape
+        if type(obj) is defaultdict:
+            return (_rebuild_defaultdict, (factory, dict(obj)))
+        # a subclass may take other constructor arguments (moto's ssm ParameterDict does)
+        return (_rebuild_subclass, (type(obj), factory, dict(vars(obj)), dict(obj)))
 
 
 class _StateUnpickler(pickle.Unpickler):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from botocore.exceptions import ClientError
+
 from tests.integration.conftest import ClientFactory
 
 Names = Callable[[str], str]
