@@ -17,6 +17,7 @@ import fcntl
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -80,6 +81,7 @@ def serve(home: Path, port: int) -> None:
     lock = _take_lock(paths)
     started = time.monotonic()
     try:
+        listener = _listen(port)
         registry = plugins.Registry()
         plugins.load(registry, plugins.plugin_names())
         fsync_each = os.environ.get("SQUALL_CLOUD_FSYNC", "") == "always"
@@ -104,15 +106,8 @@ def serve(home: Path, port: int) -> None:
 
         identity: dict[str, Any] = {"data": str(paths.data), "started_at": time.time()}
         app = CloudApp(cloud, identity)
-        try:
-            server = make_server(HOST, port, app, threaded=True, request_handler=Handler)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise PortInUse(
-                    f"port {port} on {HOST} is already in use",
-                    hint="start the local cloud on another port with --port, or stop what uses it",
-                ) from exc
-            raise CloudNotStarted(f"cannot listen on {HOST}:{port}: {exc}") from exc
+        server = make_server(HOST, port, app, threaded=True, request_handler=Handler, fd=listener.fileno())
+        listener.close()
         bound = int(server.server_address[1])
         cloud.endpoint = f"http://{HOST}:{bound}"
         identity.update(port=bound, endpoint=cloud.endpoint)
@@ -134,6 +129,24 @@ def serve(home: Path, port: int) -> None:
             log.info("stopped")
     finally:
         lock.close()
+
+
+def _listen(port: int) -> socket.socket:
+    """Bind before the (possibly long) recovery, so a taken port is reported at once."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((HOST, port))
+        listener.listen(128)
+    except OSError as exc:
+        listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(
+                f"port {port} on {HOST} is already in use",
+                hint="start the local cloud on another port with --port, or stop what uses it",
+            ) from exc
+        raise CloudNotStarted(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}") from exc
+    return listener
 
 
 def _start_threads(cloud: Any, registry: plugins.Registry) -> None:

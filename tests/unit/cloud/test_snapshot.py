@@ -1,0 +1,71 @@
+"""The state pickler rebuilds what moto's models hold but pickle refuses."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import defaultdict
+from typing import Any
+
+from squall.cloud import snapshot
+
+
+class Model:
+    pass
+
+
+class Keyed(defaultdict[str, list[int]]):
+    def __init__(self, account_id: str) -> None:
+        super().__init__(list)
+        self.account_id = account_id
+
+
+def _round_trip(value: Any) -> Any:
+    live: dict[str, Any] = {"svc": {}}
+    live["svc"]["k"] = value
+    blob = snapshot.dump(live, next_seq=3)
+    restored: dict[str, Any] = {"svc": {}}
+    assert snapshot.load(blob, restored) == 3
+    return restored["svc"]["k"]
+
+
+def test_locks_and_conditions_come_back_fresh() -> None:
+    model = Model()
+    model.lock = threading.RLock()  # type: ignore[attr-defined]
+    model.cond = threading.Condition()  # type: ignore[attr-defined]
+    back = _round_trip(model)
+    with back.lock, back.cond:
+        pass
+
+
+def test_defaultdict_with_lambda_factory_keeps_behaving() -> None:
+    nested: defaultdict[str, defaultdict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    nested["a"]["b"]["c"] = 1
+    back = _round_trip(nested)
+    assert back["a"]["b"]["c"] == 1
+    assert back["new"]["x"] == {}
+
+
+def test_defaultdict_subclass_keeps_attributes() -> None:
+    keyed = Keyed("123")
+    keyed["x"].append(1)
+    back = _round_trip(keyed)
+    assert isinstance(back, Keyed) and back.account_id == "123" and back["x"] == [1]
+    assert back["missing"] == []
+
+
+def test_weak_value_dictionary_keeps_entries_alive_with_their_owner() -> None:
+    model = Model()
+    holder = {"strong": model, "weak": weakref.WeakValueDictionary({"m": model})}
+    back = _round_trip(holder)
+    assert back["weak"]["m"] is back["strong"]
+
+
+def test_live_backends_stay_the_same_objects() -> None:
+    live: dict[str, Any] = {"one": {"region": Model()}, "two": {}}
+    live["two"]["ref"] = live["one"]
+    blob = snapshot.dump(live, next_seq=1)
+    target: dict[str, Any] = {"one": {}, "two": {}}
+    snapshot.load(blob, target)
+    assert target["two"]["ref"] is target["one"]
+    assert isinstance(target["one"]["region"], Model)
