@@ -1,0 +1,101 @@
+"""Shipping invocation output to CloudWatch Logs, in batches, through the local cloud's journaled path."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from dataclasses import dataclass
+
+from squall.cloud.plugins import CloudContext, CloudRequest
+
+FLUSH_SECONDS = 0.1
+MAX_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class LogBatch:
+    group: str
+    stream: str
+    region: str
+    lines: list[str]
+    at_ms: int
+
+
+def _logs_request(operation: str, document: dict[str, object], region: str) -> CloudRequest:
+    return CloudRequest(
+        service="logs",
+        operation=operation,
+        method="POST",
+        path="/",
+        query="",
+        headers={
+            "x-amz-target": f"Logs_20140328.{operation}",
+            "content-type": "application/x-amz-json-1.1",
+            "authorization": f"AWS4-HMAC-SHA256 Credential=squall/20200101/{region}/logs/aws4_request",
+        },
+        body=json.dumps(document).encode(),
+        region=region,
+    )
+
+
+class LogShipper:
+    """A background service: ``submit`` is cheap; a thread writes batches every ``FLUSH_SECONDS``."""
+
+    name = "lambda-logs"
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[LogBatch] = queue.Queue()
+        self._known: set[tuple[str, str, str]] = set()
+        self._ctx: CloudContext | None = None
+        self.flushed = threading.Event()
+
+    def submit(self, group: str, stream: str, region: str, text: str) -> None:
+        lines = [line for line in text.splitlines() if line.strip()]
+        if lines:
+            self._queue.put(LogBatch(group, stream, region, lines, int(time.time() * 1000)))
+
+    def run(self, ctx: CloudContext) -> None:
+        self._ctx = ctx
+        while not ctx.stopping.is_set():
+            try:
+                first = self._queue.get(timeout=FLUSH_SECONDS)
+            except queue.Empty:
+                continue
+            batches = [first]
+            deadline = time.monotonic() + FLUSH_SECONDS / 4
+            while len(batches) < MAX_BATCH and time.monotonic() < deadline:
+                try:
+                    batches.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
+                except queue.Empty:
+                    break
+            self._write(ctx, batches)
+
+    def _write(self, ctx: CloudContext, batches: list[LogBatch]) -> None:
+        grouped: dict[tuple[str, str, str], list[dict[str, object]]] = {}
+        for batch in batches:
+            events = grouped.setdefault((batch.group, batch.stream, batch.region), [])
+            events.extend({"timestamp": batch.at_ms, "message": line} for line in batch.lines)
+        for (group, stream, region), events in grouped.items():
+            self._ensure_stream(ctx, group, stream, region)
+            for start in range(0, len(events), 10_000):
+                ctx.call(
+                    _logs_request(
+                        "PutLogEvents",
+                        {
+                            "logGroupName": group,
+                            "logStreamName": stream,
+                            "logEvents": events[start : start + 10_000],
+                        },
+                        region,
+                    )
+                )
+
+    def _ensure_stream(self, ctx: CloudContext, group: str, stream: str, region: str) -> None:
+        key = (group, stream, region)
+        if key in self._known:
+            return
+        ctx.call(_logs_request("CreateLogGroup", {"logGroupName": group}, region))
+        ctx.call(_logs_request("CreateLogStream", {"logGroupName": group, "logStreamName": stream}, region))
+        self._known.add(key)
