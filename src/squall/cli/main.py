@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "init": "squall.cli.init:init",
     "synth": "squall.cli.synth:synth",
     "types": "squall.cli.types:types",
+    "secret": "squall.cli.secret:secret",
     "cloud": "squall.cli.cloud:cloud",
 }
 
