@@ -196,6 +196,7 @@ class FunctionPool:
         return WorkerProcess(
             python=spec.python,
             code_dir=spec.code_dir,
+            launcher=spec.launcher,
             env=env,
             log_stream_name=stream,
             generation=generation,

@@ -60,6 +60,7 @@ class WorkerProcess:
         *,
         python: str,
         code_dir: Path,
+        launcher: tuple[str, ...] = (),
         env: dict[str, str],
         log_stream_name: str,
         generation: int = 0,
@@ -75,7 +76,7 @@ class WorkerProcess:
         self._pending_logs: list[str] = []
         try:
             self.proc = subprocess.Popen(
-                [python, str(WORKER_SCRIPT), str(child_end.fileno())],
+                [python, *launcher, str(WORKER_SCRIPT), str(child_end.fileno())],
                 cwd=code_dir,
                 env=env,
                 pass_fds=(child_end.fileno(),),

@@ -31,6 +31,8 @@ class FunctionSpec:
     arn: str = ""
     region: str = "us-east-1"
     python: str = sys.executable
+    launcher: tuple[str, ...] = ()
+    """Arguments between the interpreter and the worker script, e.g. ``("-m", "debugpy", "--listen", ...)``."""
 
     @property
     def log_group_name(self) -> str:
