@@ -1,0 +1,86 @@
+"""boto3 clients for a target: ``local`` (the local cloud's endpoint, dummy credentials) or ``aws``.
+
+One code path serves both; they differ only by endpoint and credentials. ``Clients`` makes each service's
+client once (boto3 clients are thread-safe; sessions are not, so creation is serialized).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Target = Literal["local", "aws"]
+LOCAL_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+
+
+class Clients:
+    """``clients("lambda")`` → a boto3 client for the target."""
+
+    def __init__(
+        self, make: Callable[[str], Any], *, target: Target, region: str, endpoint: str | None
+    ) -> None:
+        self._make = make
+        self._cache: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self.target: Target = target
+        self.region = region
+        self.endpoint = endpoint
+
+    def __call__(self, service: str) -> Any:
+        with self._lock:
+            client = self._cache.get(service)
+            if client is None:
+                client = self._make(service)
+                self._cache[service] = client
+            return client
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    max_pool: int = 32
+    connect_timeout: int = 5
+    read_timeout: int = 60
+
+
+def boto3_clients(
+    *, target: Target, region: str, endpoint: str | None = None, options: ClientOptions | None = None
+) -> Clients:
+    """Clients for ``endpoint`` (the local cloud) or, without one, AWS through the default session."""
+    import boto3
+    import botocore.config
+
+    options = options or ClientOptions()
+    config = botocore.config.Config(
+        s3={"addressing_style": "path"} if endpoint else {},
+        retries={"max_attempts": 4, "mode": "standard"},
+        max_pool_connections=options.max_pool,
+        connect_timeout=options.connect_timeout,
+        read_timeout=options.read_timeout,
+    )
+    if endpoint:
+        session = boto3.Session(
+            region_name=region,
+            aws_access_key_id=LOCAL_CREDENTIALS["aws_access_key_id"],
+            aws_secret_access_key=LOCAL_CREDENTIALS["aws_secret_access_key"],
+        )
+    else:
+        session = boto3.Session(region_name=region)
+    lock = threading.Lock()
+
+    def make(service: str) -> Any:
+        with lock:
+            return session.client(service, endpoint_url=endpoint, config=config)  # type: ignore[call-overload]
+
+    return Clients(make, target=target, region=region, endpoint=endpoint)
+
+
+def clients_for(target: Target, region: str) -> Clients:
+    """The clients of ``target``; for ``local`` the local cloud is started first when not running."""
+    if target == "local":
+        from squall.cloud import ensure_running
+
+        info = ensure_running()
+        return boto3_clients(target="local", region=region, endpoint=info.endpoint)
+    return boto3_clients(target="aws", region=region)

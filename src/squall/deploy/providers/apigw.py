@@ -1,0 +1,273 @@
+"""API Gateway v2 (HTTP APIs): ``Api`` (+ CORS), ``Stage``, ``Integration`` and ``Route``.
+
+Everything but the API lives inside an API and is found there by its natural key when the state has no
+id for it (a deploy killed between a create and its record): the stage by name, a route by its route key,
+an integration by its target function (unless another resource already claims that integration).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, known, not_found
+
+INTEGRATION_KEYS = (
+    "IntegrationType",
+    "IntegrationUri",
+    "PayloadFormatVersion",
+    "TimeoutInMillis",
+    "IntegrationMethod",
+)
+
+
+def _api_current(api: dict[str, Any]) -> Current:
+    return Current(
+        api["ApiId"], {"Ref": api["ApiId"], "ApiId": api["ApiId"], "ApiEndpoint": api.get("ApiEndpoint", "")}
+    )
+
+
+class ApiProvider(Provider):
+    type = "AWS::ApiGatewayV2::Api"
+    replace_on = frozenset({"ProtocolType"})
+
+    def find(
+        self,
+        ctx: ProviderContext,
+        logical_id: str,
+        physical_name: str | None,
+        props: dict[str, JSON],
+        physical_id: str | None,
+    ) -> Current | None:
+        if physical_id:
+            try:
+                return _api_current(ctx.call("apigatewayv2", "get_api", ApiId=physical_id))
+            except Exception as exc:
+                if not not_found(exc):
+                    raise
+        name = props.get("Name") or physical_name
+        apis = self._all(ctx)
+        matches = [api for api in apis if api.get("Name") == name and api["ApiId"] not in ctx.claimed]
+        return _api_current(matches[0]) if matches else None
+
+    def _all(self, ctx: ProviderContext) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            page = ctx.call("apigatewayv2", "get_apis", **({"NextToken": token} if token else {}))
+            items.extend(page.get("Items", []))
+            token = page.get("NextToken")
+            if not token:
+                return items
+
+    def create(
+        self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
+    ) -> Current:
+        kwargs: dict[str, Any] = {"Name": props["Name"], "ProtocolType": props.get("ProtocolType", "HTTP")}
+        if props.get("CorsConfiguration"):
+            kwargs["CorsConfiguration"] = props["CorsConfiguration"]
+        return _api_current(ctx.call("apigatewayv2", "create_api", **kwargs))
+
+    def update(
+        self, ctx: ProviderContext, current: Current, old: dict[str, JSON], new: dict[str, JSON]
+    ) -> Current:
+        kwargs: dict[str, Any] = {"ApiId": current.physical_id, "Name": new["Name"]}
+        if new.get("CorsConfiguration"):
+            kwargs["CorsConfiguration"] = new["CorsConfiguration"]
+        api = ctx.call("apigatewayv2", "update_api", **kwargs)
+        if not new.get("CorsConfiguration") and old.get("CorsConfiguration") != new.get("CorsConfiguration"):
+            try:
+                ctx.call("apigatewayv2", "delete_cors_configuration", ApiId=current.physical_id)
+            except Exception as exc:
+                if not not_found(exc):
+                    raise
+        return _api_current(api) if "ApiId" in api else current
+
+    def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
+        try:
+            ctx.call("apigatewayv2", "delete_api", ApiId=physical_id)
+        except Exception as exc:
+            if not not_found(exc):
+                raise
+
+
+class StageProvider(Provider):
+    type = "AWS::ApiGatewayV2::Stage"
+    replace_on = frozenset({"ApiId", "StageName"})
+
+    def find(
+        self,
+        ctx: ProviderContext,
+        logical_id: str,
+        physical_name: str | None,
+        props: dict[str, JSON],
+        physical_id: str | None,
+    ) -> Current | None:
+        api, name = props.get("ApiId"), props.get("StageName")
+        if not isinstance(api, str) or not isinstance(name, str):
+            return None
+        try:
+            ctx.call("apigatewayv2", "get_stage", ApiId=api, StageName=name)
+        except Exception as exc:
+            if not_found(exc):
+                return None
+            raise
+        return Current(name, {"Ref": name})
+
+    def create(
+        self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
+    ) -> Current:
+        ctx.call(
+            "apigatewayv2",
+            "create_stage",
+            ApiId=props["ApiId"],
+            StageName=props["StageName"],
+            AutoDeploy=bool(props.get("AutoDeploy", False)),
+        )
+        return Current(props["StageName"], {"Ref": props["StageName"]})
+
+    def update(
+        self, ctx: ProviderContext, current: Current, old: dict[str, JSON], new: dict[str, JSON]
+    ) -> Current:
+        ctx.call(
+            "apigatewayv2",
+            "update_stage",
+            ApiId=new["ApiId"],
+            StageName=new["StageName"],
+            AutoDeploy=bool(new.get("AutoDeploy", False)),
+        )
+        return current
+
+    def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
+        if not known(props.get("ApiId")):
+            return
+        try:
+            ctx.call("apigatewayv2", "delete_stage", ApiId=props["ApiId"], StageName=physical_id)
+        except Exception as exc:
+            if not not_found(exc):
+                raise
+
+
+class IntegrationProvider(Provider):
+    type = "AWS::ApiGatewayV2::Integration"
+    replace_on = frozenset({"ApiId"})
+
+    def find(
+        self,
+        ctx: ProviderContext,
+        logical_id: str,
+        physical_name: str | None,
+        props: dict[str, JSON],
+        physical_id: str | None,
+    ) -> Current | None:
+        api = props.get("ApiId")
+        if not known(api):
+            return None
+        try:
+            items = ctx.call("apigatewayv2", "get_integrations", ApiId=api).get("Items", [])
+        except Exception as exc:
+            if not_found(exc):
+                return None
+            raise
+        for item in items:
+            if physical_id and item["IntegrationId"] == physical_id:
+                return Current(physical_id, {"Ref": physical_id})
+        if physical_id is None and known(props.get("IntegrationUri")):
+            for item in items:
+                if (
+                    item.get("IntegrationUri") == props["IntegrationUri"]
+                    and item["IntegrationId"] not in ctx.claimed
+                ):
+                    return Current(item["IntegrationId"], {"Ref": item["IntegrationId"]})
+        return None
+
+    def create(
+        self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
+    ) -> Current:
+        kwargs = {key: props[key] for key in INTEGRATION_KEYS if key in props}
+        made = ctx.call("apigatewayv2", "create_integration", ApiId=props["ApiId"], **kwargs)
+        return Current(made["IntegrationId"], {"Ref": made["IntegrationId"]})
+
+    def update(
+        self, ctx: ProviderContext, current: Current, old: dict[str, JSON], new: dict[str, JSON]
+    ) -> Current:
+        kwargs = {key: new[key] for key in INTEGRATION_KEYS if key in new}
+        ctx.call(
+            "apigatewayv2",
+            "update_integration",
+            ApiId=new["ApiId"],
+            IntegrationId=current.physical_id,
+            **kwargs,
+        )
+        return current
+
+    def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
+        if not known(props.get("ApiId")):
+            return
+        try:
+            ctx.call("apigatewayv2", "delete_integration", ApiId=props["ApiId"], IntegrationId=physical_id)
+        except Exception as exc:
+            if not not_found(exc):
+                raise
+
+
+class RouteProvider(Provider):
+    type = "AWS::ApiGatewayV2::Route"
+    replace_on = frozenset({"ApiId"})
+
+    def find(
+        self,
+        ctx: ProviderContext,
+        logical_id: str,
+        physical_name: str | None,
+        props: dict[str, JSON],
+        physical_id: str | None,
+    ) -> Current | None:
+        api = props.get("ApiId")
+        if not known(api):
+            return None
+        try:
+            items = ctx.call("apigatewayv2", "get_routes", ApiId=api).get("Items", [])
+        except Exception as exc:
+            if not_found(exc):
+                return None
+            raise
+        for item in items:
+            if (physical_id and item["RouteId"] == physical_id) or (
+                physical_id is None and item["RouteKey"] == props.get("RouteKey")
+            ):
+                return Current(item["RouteId"], {"Ref": item["RouteId"]})
+        return None
+
+    def create(
+        self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
+    ) -> Current:
+        made = ctx.call(
+            "apigatewayv2",
+            "create_route",
+            ApiId=props["ApiId"],
+            RouteKey=props["RouteKey"],
+            Target=props["Target"],
+        )
+        return Current(made["RouteId"], {"Ref": made["RouteId"]})
+
+    def update(
+        self, ctx: ProviderContext, current: Current, old: dict[str, JSON], new: dict[str, JSON]
+    ) -> Current:
+        ctx.call(
+            "apigatewayv2",
+            "update_route",
+            ApiId=new["ApiId"],
+            RouteId=current.physical_id,
+            RouteKey=new["RouteKey"],
+            Target=new["Target"],
+        )
+        return current
+
+    def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
+        if not known(props.get("ApiId")):
+            return
+        try:
+            ctx.call("apigatewayv2", "delete_route", ApiId=props["ApiId"], RouteId=physical_id)
+        except Exception as exc:
+            if not not_found(exc):
+                raise

@@ -1,0 +1,74 @@
+"""``AWS::Lambda::EventSourceMapping``: a queue or a table's stream feeding a function.
+
+AWS names a mapping itself (a UUID); without one in the state it is found by its natural key, the
+function and the source ARN, so a retried deploy never makes a second one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, known, not_found
+
+UPDATABLE = ("BatchSize", "MaximumBatchingWindowInSeconds", "FunctionResponseTypes", "Enabled")
+
+
+def _current(mapping: dict[str, Any]) -> Current:
+    uuid = mapping["UUID"]
+    return Current(uuid, {"Ref": uuid, "Arn": mapping.get("EventSourceMappingArn", "")})
+
+
+class EventSourceMappingProvider(Provider):
+    type = "AWS::Lambda::EventSourceMapping"
+    replace_on = frozenset({"EventSourceArn", "FunctionName", "StartingPosition"})
+
+    def find(
+        self,
+        ctx: ProviderContext,
+        logical_id: str,
+        physical_name: str | None,
+        props: dict[str, JSON],
+        physical_id: str | None,
+    ) -> Current | None:
+        if physical_id:
+            try:
+                return _current(ctx.call("lambda", "get_event_source_mapping", UUID=physical_id))
+            except Exception as exc:
+                if not not_found(exc):
+                    raise
+        function, source = props.get("FunctionName"), props.get("EventSourceArn")
+        if not known(function, source):
+            return None
+        try:
+            found = ctx.call(
+                "lambda", "list_event_source_mappings", FunctionName=function, EventSourceArn=source
+            )["EventSourceMappings"]
+        except Exception as exc:
+            if not_found(exc):
+                return None
+            raise
+        free = [m for m in found if m["UUID"] not in ctx.claimed]
+        return _current(free[0]) if free else None
+
+    def create(
+        self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
+    ) -> Current:
+        kwargs = {key: value for key, value in props.items() if value is not None}
+        return _current(ctx.call("lambda", "create_event_source_mapping", **kwargs))
+
+    def update(
+        self, ctx: ProviderContext, current: Current, old: dict[str, JSON], new: dict[str, JSON]
+    ) -> Current:
+        kwargs: dict[str, Any] = {key: new[key] for key in UPDATABLE if key in new}
+        if "FunctionResponseTypes" in old and "FunctionResponseTypes" not in new:
+            kwargs["FunctionResponseTypes"] = []
+        if "MaximumBatchingWindowInSeconds" in old and "MaximumBatchingWindowInSeconds" not in new:
+            kwargs["MaximumBatchingWindowInSeconds"] = 0
+        return _current(ctx.call("lambda", "update_event_source_mapping", UUID=current.physical_id, **kwargs))
+
+    def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
+        try:
+            ctx.call("lambda", "delete_event_source_mapping", UUID=physical_id)
+        except Exception as exc:
+            if not not_found(exc):
+                raise

@@ -1,0 +1,74 @@
+"""``AWS::Events::Rule``: a schedule (or pattern) rule and its targets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, not_found
+
+
+class RuleProvider(Provider):
+    type = "AWS::Events::Rule"
+    replace_on = frozenset({"Name", "EventBusName"})
+
+    def find(
+        self,
+        ctx: ProviderContext,
+        logical_id: str,
+        physical_name: str | None,
+        props: dict[str, JSON],
+        physical_id: str | None,
+    ) -> Current | None:
+        try:
+            rule = ctx.call("events", "describe_rule", Name=physical_id or props.get("Name") or physical_name)
+        except Exception as exc:
+            if not_found(exc):
+                return None
+            raise
+        return Current(rule["Name"], {"Arn": rule["Arn"], "Ref": rule["Name"]})
+
+    def create(
+        self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
+    ) -> Current:
+        return self._put(ctx, props, previous_targets=None)
+
+    def _put(
+        self, ctx: ProviderContext, props: dict[str, JSON], previous_targets: list[JSON] | None
+    ) -> Current:
+        name = props["Name"]
+        kwargs: dict[str, Any] = {"Name": name, "State": props.get("State", "ENABLED")}
+        if props.get("ScheduleExpression"):
+            kwargs["ScheduleExpression"] = props["ScheduleExpression"]
+        if props.get("EventPattern"):
+            kwargs["EventPattern"] = json.dumps(props["EventPattern"])
+        if props.get("Description"):
+            kwargs["Description"] = props["Description"]
+        arn = ctx.call("events", "put_rule", **kwargs)["RuleArn"]
+        targets = props.get("Targets", [])
+        if previous_targets is None:
+            listed = ctx.call("events", "list_targets_by_rule", Rule=name)["Targets"]
+            previous_ids = {t["Id"] for t in listed}
+        else:
+            previous_ids = {t["Id"] for t in previous_targets}
+        stale = sorted(previous_ids - {t["Id"] for t in targets})
+        if stale:
+            ctx.call("events", "remove_targets", Rule=name, Ids=stale)
+        if targets:
+            ctx.call("events", "put_targets", Rule=name, Targets=targets)
+        return Current(name, {"Arn": arn, "Ref": name})
+
+    def update(
+        self, ctx: ProviderContext, current: Current, old: dict[str, JSON], new: dict[str, JSON]
+    ) -> Current:
+        return self._put(ctx, new, old.get("Targets") if old else None)
+
+    def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
+        try:
+            targets = ctx.call("events", "list_targets_by_rule", Rule=physical_id)["Targets"]
+            if targets:
+                ctx.call("events", "remove_targets", Rule=physical_id, Ids=[t["Id"] for t in targets])
+            ctx.call("events", "delete_rule", Name=physical_id)
+        except Exception as exc:
+            if not not_found(exc):
+                raise

@@ -1,0 +1,93 @@
+"""``AWS::IAM::Role`` with inline policies (the function's permissions)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, not_found
+
+
+def _current(role: dict[str, Any]) -> Current:
+    return Current(role["RoleName"], {"Arn": role["Arn"], "Ref": role["RoleName"], "RoleId": role["RoleId"]})
+
+
+class RoleProvider(Provider):
+    type = "AWS::IAM::Role"
+    replace_on = frozenset({"RoleName", "Path"})
+
+    def find(
+        self,
+        ctx: ProviderContext,
+        logical_id: str,
+        physical_name: str | None,
+        props: dict[str, JSON],
+        physical_id: str | None,
+    ) -> Current | None:
+        try:
+            return _current(ctx.call("iam", "get_role", RoleName=physical_id or physical_name)["Role"])
+        except Exception as exc:
+            if not_found(exc):
+                return None
+            raise
+
+    def create(
+        self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
+    ) -> Current:
+        assert physical_name
+        role = ctx.call(
+            "iam",
+            "create_role",
+            RoleName=physical_name,
+            AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"]),
+            Description=f"squall: {logical_id}",
+        )["Role"]
+        self._put_policies(ctx, physical_name, [], props.get("Policies", []))
+        return _current(role)
+
+    def update(
+        self, ctx: ProviderContext, current: Current, old: dict[str, JSON], new: dict[str, JSON]
+    ) -> Current:
+        name = current.physical_id
+        if old.get("AssumeRolePolicyDocument") != new["AssumeRolePolicyDocument"]:
+            ctx.call(
+                "iam",
+                "update_assume_role_policy",
+                RoleName=name,
+                PolicyDocument=json.dumps(new["AssumeRolePolicyDocument"]),
+            )
+        self._put_policies(ctx, name, old.get("Policies"), new.get("Policies", []))
+        return current
+
+    def _put_policies(self, ctx: ProviderContext, name: str, old: list[JSON] | None, new: list[JSON]) -> None:
+        """Write changed inline policies and drop the ones no longer wanted (``old`` None: unknown)."""
+        wanted = {p["PolicyName"]: p["PolicyDocument"] for p in new}
+        if old is None:
+            existing = set(ctx.call("iam", "list_role_policies", RoleName=name)["PolicyNames"])
+            previous: dict[str, JSON] = {}
+        else:
+            previous = {p["PolicyName"]: p["PolicyDocument"] for p in old}
+            existing = set(previous)
+        for policy, document in wanted.items():
+            if previous.get(policy) != document:
+                ctx.call(
+                    "iam",
+                    "put_role_policy",
+                    RoleName=name,
+                    PolicyName=policy,
+                    PolicyDocument=json.dumps(document),
+                )
+        for policy in sorted(existing - set(wanted)):
+            ctx.call("iam", "delete_role_policy", RoleName=name, PolicyName=policy)
+
+    def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
+        try:
+            for policy in ctx.call("iam", "list_role_policies", RoleName=physical_id)["PolicyNames"]:
+                ctx.call("iam", "delete_role_policy", RoleName=physical_id, PolicyName=policy)
+            attached = ctx.call("iam", "list_attached_role_policies", RoleName=physical_id)
+            for policy in attached["AttachedPolicies"]:
+                ctx.call("iam", "detach_role_policy", RoleName=physical_id, PolicyArn=policy["PolicyArn"])
+            ctx.call("iam", "delete_role", RoleName=physical_id)
+        except Exception as exc:
+            if not not_found(exc):
+                raise

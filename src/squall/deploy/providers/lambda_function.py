@@ -1,0 +1,147 @@
+"""``AWS::Lambda::Function``: code from the build's artifact (``Code.Sha256``), configuration in place.
+
+After a create the function is ``Pending`` and after an update its ``LastUpdateStatus`` is ``InProgress``
+on AWS; the next call waits for both to settle (on the local cloud they settle at once).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from squall.deploy.errors import DeployError
+from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, not_found
+
+CONFIG_KEYS = ("Handler", "Runtime", "Timeout", "MemorySize", "Role", "Environment")
+DIRECT_UPLOAD_LIMIT = 45 * 1024 * 1024
+
+
+def _current(config: dict[str, Any]) -> Current:
+    return Current(
+        config["FunctionName"],
+        {"Arn": config["FunctionArn"], "Ref": config["FunctionName"], "CodeSha256": config["CodeSha256"]},
+    )
+
+
+def b64_sha(hex_digest: str) -> str:
+    return base64.b64encode(bytes.fromhex(hex_digest)).decode()
+
+
+class FunctionProvider(Provider):
+    type = "AWS::Lambda::Function"
+    replace_on = frozenset({"FunctionName"})
+
+    def find(
+        self,
+        ctx: ProviderContext,
+        logical_id: str,
+        physical_name: str | None,
+        props: dict[str, JSON],
+        physical_id: str | None,
+    ) -> Current | None:
+        try:
+            config = ctx.call(
+                "lambda", "get_function_configuration", FunctionName=physical_id or physical_name
+            )
+        except Exception as exc:
+            if not_found(exc):
+                return None
+            raise
+        return _current(config)
+
+    def _code(self, ctx: ProviderContext, props: dict[str, JSON]) -> dict[str, Any]:
+        sha = props["Code"]["Sha256"]
+        artifact = ctx.artifacts.get(sha)
+        if artifact is None:
+            raise DeployError(f"the code package {sha[:12]} was not built")
+        if artifact.size <= DIRECT_UPLOAD_LIMIT or ctx.code_bucket is None:
+            return {"ZipFile": artifact.read()}
+        key = f"{ctx.code_prefix}code/{sha}.zip"
+        with open(artifact.path, "rb") as body:
+            ctx.call("s3", "put_object", Bucket=ctx.code_bucket, Key=key, Body=body)
+        return {"S3Bucket": ctx.code_bucket, "S3Key": key}
+
+    def _configuration(self, props: dict[str, JSON]) -> dict[str, Any]:
+        config = {key: props[key] for key in CONFIG_KEYS if key in props}
+        config.setdefault("Environment", {"Variables": {}})
+        return config
+
+    def _settle(self, ctx: ProviderContext, name: str) -> dict[str, Any]:
+        latest: dict[str, Any] = {}
+
+        def settled() -> bool:
+            nonlocal latest
+            latest = ctx.call("lambda", "get_function_configuration", FunctionName=name)
+            return latest.get("State") != "Pending" and latest.get("LastUpdateStatus") != "InProgress"
+
+        if not ctx.retrier.wait_for(settled, timeout=300, interval=1.0):
+            raise DeployError(f"function {name} did not become active within 300 s")
+        return latest
+
+    def create(
+        self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
+    ) -> Current:
+        name = props["FunctionName"]
+        config = ctx.call(
+            "lambda",
+            "create_function",
+            FunctionName=name,
+            Code=self._code(ctx, props),
+            Architectures=props.get("Architectures", ["x86_64"]),
+            PackageType="Zip",
+            Publish=False,
+            **self._configuration(props),
+        )
+        if config.get("State") == "Pending":
+            config = self._settle(ctx, name)
+        self._concurrency(ctx, name, props.get("ReservedConcurrentExecutions"), None)
+        return _current(config)
+
+    def update(
+        self, ctx: ProviderContext, current: Current, old: dict[str, JSON], new: dict[str, JSON]
+    ) -> Current:
+        name = current.physical_id
+        config: dict[str, Any] | None = None
+        self._settle(ctx, name)
+        wanted = self._configuration(new)
+        if any(old.get(key) != wanted.get(key) for key in wanted) or not old:
+            ctx.call("lambda", "update_function_configuration", FunctionName=name, **wanted)
+            config = self._settle(ctx, name)
+        code_changed = old.get("Code") != new["Code"] or old.get("Architectures") != new.get("Architectures")
+        if code_changed or current.attributes.get("CodeSha256") != b64_sha(new["Code"]["Sha256"]):
+            code = self._code(ctx, new)
+            ctx.call(
+                "lambda",
+                "update_function_code",
+                FunctionName=name,
+                Architectures=new.get("Architectures", ["x86_64"]),
+                **code,
+            )
+            config = self._settle(ctx, name)
+        self._concurrency(
+            ctx,
+            name,
+            new.get("ReservedConcurrentExecutions"),
+            old.get("ReservedConcurrentExecutions", "unknown") if old else "unknown",
+        )
+        if config is None:
+            config = ctx.call("lambda", "get_function_configuration", FunctionName=name)
+        return _current(config)
+
+    def _concurrency(self, ctx: ProviderContext, name: str, wanted: int | None, previous: object) -> None:
+        if wanted == previous:
+            return
+        if wanted is None:
+            if previous is not None:
+                ctx.call("lambda", "delete_function_concurrency", FunctionName=name)
+        else:
+            ctx.call(
+                "lambda", "put_function_concurrency", FunctionName=name, ReservedConcurrentExecutions=wanted
+            )
+
+    def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
+        try:
+            ctx.call("lambda", "delete_function", FunctionName=physical_id)
+        except Exception as exc:
+            if not not_found(exc):
+                raise

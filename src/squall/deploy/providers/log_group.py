@@ -1,0 +1,60 @@
+"""``AWS::Logs::LogGroup`` with its retention."""
+
+from __future__ import annotations
+
+from squall.deploy.errors import error_code
+from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, not_found
+
+
+class LogGroupProvider(Provider):
+    type = "AWS::Logs::LogGroup"
+    replace_on = frozenset({"LogGroupName"})
+
+    def _current(self, ctx: ProviderContext, name: str) -> Current:
+        arn = f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{name}"
+        return Current(name, {"Arn": f"{arn}:*", "Ref": name})
+
+    def find(
+        self,
+        ctx: ProviderContext,
+        logical_id: str,
+        physical_name: str | None,
+        props: dict[str, JSON],
+        physical_id: str | None,
+    ) -> Current | None:
+        name = physical_id or props["LogGroupName"]
+        groups = ctx.call("logs", "describe_log_groups", logGroupNamePrefix=name)["logGroups"]
+        if any(group["logGroupName"] == name for group in groups):
+            return self._current(ctx, name)
+        return None
+
+    def create(
+        self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
+    ) -> Current:
+        name = props["LogGroupName"]
+        try:
+            ctx.call("logs", "create_log_group", logGroupName=name)
+        except Exception as exc:
+            if error_code(exc) != "ResourceAlreadyExistsException":
+                raise
+        self._retention(ctx, name, props.get("RetentionInDays"))
+        return self._current(ctx, name)
+
+    def _retention(self, ctx: ProviderContext, name: str, days: int | None) -> None:
+        if days:
+            ctx.call("logs", "put_retention_policy", logGroupName=name, retentionInDays=days)
+        else:
+            ctx.call("logs", "delete_retention_policy", logGroupName=name)
+
+    def update(
+        self, ctx: ProviderContext, current: Current, old: dict[str, JSON], new: dict[str, JSON]
+    ) -> Current:
+        self._retention(ctx, current.physical_id, new.get("RetentionInDays"))
+        return current
+
+    def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
+        try:
+            ctx.call("logs", "delete_log_group", logGroupName=physical_id)
+        except Exception as exc:
+            if not not_found(exc):
+                raise
