@@ -23,6 +23,11 @@ COMMANDS: dict[str, str] = {
     "types": "squall.cli.types:types",
     "secret": "squall.cli.secret:secret",
     "cloud": "squall.cli.cloud:cloud",
+    "deploy": "squall.cli.deploy:deploy",
+    "diff": "squall.cli.diff:diff",
+    "remove": "squall.cli.remove:remove",
+    "outputs": "squall.cli.outputs:outputs",
+    "unlock": "squall.cli.unlock:unlock",
 }
 
 

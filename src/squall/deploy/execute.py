@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from squall.deploy.errors import DeployError, cloud_error
 from squall.deploy.intrinsics import UNKNOWN, Resolver, _Unknown, contains_unknown
 from squall.deploy.plan import Plan, Step, desired_properties
-from squall.deploy.providers import Current, ProviderContext, provider_for
+from squall.deploy.providers import Current, Provider, ProviderContext, provider_for
 from squall.deploy.state import ResourceState, StateRecorder
 from squall.deploy.ui import Outcome, Reporter
 from squall.errors import SquallError
@@ -53,6 +53,7 @@ class Executor:
         *,
         code: dict[str, str] | None = None,
         workers: int = 16,
+        providers: Mapping[str, Provider] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ctx = ctx
@@ -61,6 +62,7 @@ class Executor:
         self.graph = graph
         self.code = code or {}
         self.workers = workers
+        self.providers = providers
         self.clock = clock
 
     def lookup(self, logical_id: str, attribute: str) -> str | _Unknown:
@@ -166,7 +168,7 @@ class Executor:
         self.recorder.commit()
 
     def _create(self, step: Step, props: dict[str, JSON]) -> None:
-        provider = provider_for(step.type)
+        provider = provider_for(step.type, self.providers)
         self.recorder.update(
             step.logical_id,
             ResourceState(step.type, "creating", None, props, {}, self._deps(step), step.physical_name),
@@ -176,7 +178,7 @@ class Executor:
         self._record(step, current, props)
 
     def _apply(self, step: Step) -> Outcome:
-        provider = provider_for(step.type)
+        provider = provider_for(step.type, self.providers)
         if step.action == "delete":
             return self._delete(step)
         props = self._desired(step)
@@ -206,7 +208,7 @@ class Executor:
             self.recorder.update(step.logical_id, None)
             self.recorder.commit()
             return "deleted"
-        provider = provider_for(entry.type)
+        provider = provider_for(entry.type, self.providers)
         physical_id = entry.physical_id
         if physical_id is None:
             found = provider.find(self.ctx, step.logical_id, entry.physical_name, entry.properties, None)

@@ -12,14 +12,14 @@ no longer in the graph are deleted, dependents first.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from squall.deploy.errors import ReplaceRefused, cloud_error
 from squall.deploy.intrinsics import UNKNOWN, Resolver, _Unknown, contains_unknown
-from squall.deploy.providers import Current, ProviderContext, provider_for
+from squall.deploy.providers import Current, Provider, ProviderContext, provider_for
 from squall.deploy.state import State
 from squall.graph.model import Graph, Resource, references
 
@@ -152,6 +152,8 @@ class Planner:
     code: dict[str, str] = field(default_factory=dict)
     """sha256 of each function's package by logical id."""
     allow_replace: bool = False
+    providers: Mapping[str, Provider] | None = None
+    """Providers by resource type (default: squall's own)."""
 
     def plan(self) -> Plan:
         resources = list(self.graph.resources)
@@ -188,7 +190,7 @@ class Planner:
                     step = decision.step
                     if (
                         step.action == "replace"
-                        and provider_for(step.type).holds_data
+                        and provider_for(step.type, self.providers).holds_data
                         and not self.allow_replace
                     ):
                         refused.append(
@@ -214,7 +216,7 @@ class Planner:
         )
 
     def _decide(self, resource: Resource, resolver: Resolver, ids: set[str]) -> _Decision:
-        provider = provider_for(resource.type)
+        provider = provider_for(resource.type, self.providers)
         entry = self.state.resources.get(resource.logical_id)
         if entry is not None and entry.type != resource.type:
             entry = None

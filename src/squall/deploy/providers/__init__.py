@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from squall.deploy.errors import DeployError
 from squall.deploy.providers.apigw import ApiProvider, IntegrationProvider, RouteProvider, StageProvider
 from squall.deploy.providers.base import Artifact, Current, Provider, ProviderContext
@@ -39,8 +41,8 @@ PROVIDERS: dict[str, Provider] = {
 }
 
 
-def provider_for(type_name: str) -> Provider:
-    provider = PROVIDERS.get(type_name)
+def provider_for(type_name: str, providers: Mapping[str, Provider] | None = None) -> Provider:
+    provider = (PROVIDERS if providers is None else providers).get(type_name)
     if provider is None:
         raise DeployError(f"squall cannot deploy resources of type {type_name}")
     return provider
