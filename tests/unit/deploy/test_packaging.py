@@ -74,7 +74,7 @@ def test_a_changed_file_changes_the_hash_and_the_cache_is_reused_otherwise(tmp_p
 
 def test_the_sdk_in_the_package_imports_with_the_stdlib_only(tmp_path: Path) -> None:
     artifact = Builder(project(tmp_path / "p")).package(SPEC)
-    code = "import squall; from squall import Resource; print(Resource.__name__)"
+    code = "import squall; from squall import Resource; print(squall.__file__, type(Resource).__name__)"
     result = subprocess.run(
         [sys.executable, "-I", "-S", "-c", f"import sys; sys.path.insert(0, {artifact.path!r}); {code}"],
         capture_output=True,
@@ -82,6 +82,7 @@ def test_the_sdk_in_the_package_imports_with_the_stdlib_only(tmp_path: Path) -> 
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(artifact.path)
 
 
 def test_dependencies_are_installed_once_and_packaged(tmp_path: Path) -> None:
