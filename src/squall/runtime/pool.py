@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from squall.errors import SquallError
-from squall.runtime.process import InitOutcome, LogSink, Outcome, WorkerGone, WorkerProcess
+from squall.runtime.process import InitOutcome, LogSink, Outcome, TemplateProcess, WorkerGone, WorkerProcess
 from squall.runtime.results import (
     FUNCTION_ERROR,
     InvocationResult,
@@ -64,6 +64,7 @@ class FunctionPool:
         on_event: Callable[[InvocationResult], None] | None = None,
         on_log: Callable[[str, str], None] | None = None,
         compile_from_source: bool = False,
+        fork_from_template: bool = False,
         start_worker: WorkerFactory | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -72,6 +73,8 @@ class FunctionPool:
 
         ``compile_from_source`` (for dev mode's reloads) makes workers import the function's own modules
         from source, never from a bytecode cache that a quick edit may have left looking current.
+        ``fork_from_template`` (dev mode too) forks new workers from a template process that keeps the
+        function's libraries imported, so a worker started after a reload is ready in milliseconds.
         """
         self.spec = spec
         self._endpoint_url = endpoint_url
@@ -79,6 +82,8 @@ class FunctionPool:
         self._on_event = on_event
         self._on_log = on_log
         self._compile_from_source = compile_from_source
+        self._fork_from_template = fork_from_template
+        self._template: TemplateProcess | None = None
         self._start_worker = start_worker or self._spawn
         self._clock = clock
         self._wall_clock = wall_clock
@@ -165,6 +170,9 @@ class FunctionPool:
             busy = [w for w in self._workers if w not in idle]
         for worker in idle:
             self._discard(worker)
+        template, self._template = self._template, None
+        if template is not None:
+            template.close()
         # A busy worker's socket belongs to the invoking thread, which closes it on release.
         for worker in busy:
             worker.kill()
@@ -193,6 +201,10 @@ class FunctionPool:
         )
         if self._compile_from_source:
             env["_SQUALL_COMPILE_FROM_SOURCE"] = "1"
+        if self._fork_from_template and not spec.launcher:
+            worker = self._fork(spec, env, stream, generation)
+            if worker is not None:
+                return worker
         return WorkerProcess(
             python=spec.python,
             code_dir=spec.code_dir,
@@ -202,6 +214,36 @@ class FunctionPool:
             generation=generation,
             clock=self._clock,
         )
+
+    def _fork(
+        self, spec: FunctionSpec, env: dict[str, str], stream: str, generation: int
+    ) -> WorkerProcess | None:
+        """A worker forked from the template (started on first use); None when no template can serve."""
+        with self._lock:
+            template = self._template
+            if template is not None and (template.code_dir != spec.code_dir or not template.alive()):
+                self._template = template = None
+        if template is None:
+            template = TemplateProcess(
+                python=spec.python, code_dir=spec.code_dir, launcher=(), env=dict(env), clock=self._clock
+            )
+            try:
+                template.ready(INIT_TIMEOUT)
+            except WorkerGone:
+                template.close()
+                return None
+            with self._lock:
+                if self._closed:
+                    template.close()
+                    return None
+                previous, self._template = self._template, template
+            if previous is not None:
+                previous.close()
+        env = {k: v for k, v in env.items() if k != "_SQUALL_COMPILE_FROM_SOURCE"}
+        try:
+            return template.fork(env, stream, generation, clock=self._clock)
+        except (OSError, WorkerGone):
+            return None
 
     def _new_worker(self, spec: FunctionSpec, generation: int) -> WorkerProcess:
         worker = self._start_worker(spec, generation)

@@ -7,10 +7,13 @@ protocol apart, and its EOF tells the parent at once that the worker died, with 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -201,3 +204,105 @@ class WorkerProcess:
     def close(self) -> None:
         self.kill()
         self.channel.sock.close()
+
+
+class TemplateProcess:
+    """A worker that only forks workers (``serve_template`` in ``worker.py``); one per pool, for reloads."""
+
+    def __init__(
+        self,
+        *,
+        python: str,
+        code_dir: Path,
+        launcher: tuple[str, ...],
+        env: dict[str, str],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.code_dir = code_dir
+        self._lock = threading.Lock()
+        self._process = WorkerProcess(
+            python=python,
+            code_dir=code_dir,
+            launcher=launcher,
+            env={**env, "_SQUALL_TEMPLATE": "1"},
+            log_stream_name="",
+            clock=clock,
+        )
+
+    def ready(self, timeout: float) -> None:
+        self._process.wait_ready(timeout)
+
+    def alive(self) -> bool:
+        return self._process.alive()
+
+    def fork(
+        self,
+        env: dict[str, str],
+        log_stream_name: str,
+        generation: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> ForkedWorker:
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            with self._lock:
+                socket.send_fds(
+                    self._process.channel.sock, [json.dumps({"env": env}).encode()], [child_end.fileno()]
+                )
+                frame = self._process.channel.recv(10.0)
+        except BaseException:
+            parent_end.close()
+            raise
+        finally:
+            child_end.close()
+        if frame is None or frame[0] != protocol.PID:
+            parent_end.close()
+            raise WorkerGone("the template worker is gone", "")
+        pid = int(json.loads(frame[1])["pid"])
+        return ForkedWorker(
+            pid, parent_end, log_stream_name=log_stream_name, generation=generation, clock=clock
+        )
+
+    def close(self) -> None:
+        self._process.close()
+
+
+class ForkedWorker(WorkerProcess):
+    """A worker forked by a template: not our child, so it is watched by pid and its socket."""
+
+    def __init__(
+        self,
+        pid: int,
+        sock: socket.socket,
+        *,
+        log_stream_name: str,
+        generation: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._pid = pid
+        self._clock = clock
+        self.started_at = clock()
+        self.log_stream_name = log_stream_name
+        self.generation = generation
+        self.used = False
+        self.init = None
+        self._pending_logs = []
+        self.channel = protocol.Channel(sock)
+
+    @property
+    def pid(self) -> int:
+        return self._pid
+
+    def _exit_reason(self) -> str:
+        self.kill()
+        return "exit status unknown (the worker ended without a result)"
+
+    def alive(self) -> bool:
+        try:
+            os.kill(self._pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)

@@ -20,6 +20,7 @@ interpreter that has no squall installed, and its startup time is every cold sta
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import importlib
 import importlib.machinery
@@ -379,6 +380,77 @@ def _exit_when_orphaned(parent: int) -> None:
             os._exit(1)
 
 
+PID = b"P"
+FORK = b"F"
+
+
+def _is_project_module(module: object, root: str) -> bool:
+    path = getattr(module, "__file__", None)
+    if not isinstance(path, str):
+        return False
+    path = os.path.abspath(path)
+    if not path.startswith(root + os.sep):
+        return False
+    parts = path[len(root) + 1 :].split(os.sep)
+    return "site-packages" not in parts and not any(p.startswith(".") for p in parts[:-1])
+
+
+def _forget_project_modules(root: str) -> None:
+    """Drop the function's own modules, so the next import reads today's source; libraries stay loaded."""
+    for name, module in list(sys.modules.items()):
+        if _is_project_module(module, root):
+            del sys.modules[name]
+    importlib.invalidate_caches()
+    logging.root.handlers.clear()
+
+
+def serve_template(sock: socket.socket, root: str) -> None:
+    """A template worker: import the handler once to load its libraries, then fork fresh workers on request.
+
+    A forked worker starts with the libraries (boto3 and the like) already imported and re-imports only the
+    function's own modules, from source: a reload costs a fork and those modules, not a cold start. Each fork
+    request carries the new worker's end of a socketpair (as SCM_RIGHTS) and its environment.
+    """
+    import signal
+
+    channel = Channel(sock)
+    start = time.perf_counter()
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - kept open for the template's life
+    sys.stdout = sys.stderr = devnull
+    # A broken handler still leaves loaded whatever it imported before it failed.
+    with contextlib.suppress(BaseException):
+        load_handler(os.environ.get("_HANDLER", ""))
+    channel.send(INIT, json.dumps({"init_ms": (time.perf_counter() - start) * 1000, "error": None}).encode())
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked workers are reaped by the kernel
+    while True:
+        try:
+            data, fds, _flags, _addr = socket.recv_fds(sock, 1 << 20, 1)
+        except OSError:
+            return
+        if not data:
+            return
+        request = json.loads(data)
+        if not fds:
+            continue
+        pid = os.fork()
+        if pid == 0:
+            try:
+                sock.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                os.environ.clear()
+                os.environ.update(request["env"])
+                _forget_project_modules(root)
+                child = Channel(socket.socket(fileno=fds[0]))
+                threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+                runtime = Runtime(child, os.environ.get("_HANDLER", ""))
+                runtime.init()
+                runtime.serve()
+            finally:
+                os._exit(0)
+        os.close(fds[0])
+        channel.send(PID, json.dumps({"pid": pid}).encode())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     channel = Channel(socket.socket(fileno=int(args[0])))
@@ -391,6 +463,9 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.pop("_SQUALL_COMPILE_FROM_SOURCE", ""):
         compile_from_source(root)
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+    if os.environ.pop("_SQUALL_TEMPLATE", ""):
+        serve_template(channel.sock, root)
+        return 0
     runtime = Runtime(channel, os.environ.get("_HANDLER", ""))
     runtime.init()
     runtime.serve()

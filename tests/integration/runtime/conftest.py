@@ -28,7 +28,14 @@ def make_pool(tmp_path: Path) -> Iterator[MakePool]:
     def make(files: dict[str, str], handler: str = "functions/app.handler", **kwargs: object) -> FunctionPool:
         pool_args = {
             k: kwargs.pop(k)
-            for k in ("on_event", "on_log", "endpoint_url", "credentials", "compile_from_source")
+            for k in (
+                "on_event",
+                "on_log",
+                "endpoint_url",
+                "credentials",
+                "compile_from_source",
+                "fork_from_template",
+            )
             if k in kwargs
         }
         code = tmp_path / f"code{len(pools)}"
