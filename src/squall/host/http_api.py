@@ -315,14 +315,15 @@ class HttpApiService:
             return not_found()
         if routes.cors is not None and is_preflight(request.method, request.headers):
             return preflight_response(routes.cors, request.headers)
-        response = await self._invoke(routes, request)
+        # The function sees the same id as requestContext.requestId that the client gets in this header.
+        request_id = str(uuid.uuid4())
+        response = await self._invoke(routes, request, request_id)
         if routes.cors is not None:
             response = apply_cors(routes.cors, request.headers, response)
-        request_id = str(uuid.uuid4())
         response.headers.append(("apigw-requestid", request_id))
         return response
 
-    async def _invoke(self, routes: ApiRoutes, request: HttpRequest) -> HttpResponse:
+    async def _invoke(self, routes: ApiRoutes, request: HttpRequest, request_id: str) -> HttpResponse:
         match = routes.table.match(request.method, request.raw_path)
         if match is None:
             return not_found()
@@ -332,7 +333,7 @@ class HttpApiService:
         event = build_event(
             request,
             ApiInfo(routes.api_id, ACCOUNT_ID, routes.region),
-            request_id=str(uuid.uuid4()),
+            request_id=request_id,
             time_epoch_ms=int(time.time() * 1000),
             route=match,
         )

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,8 +40,12 @@ def lambda_role(aws_client: ClientFactory) -> str:
 Deploy = Callable[..., str]
 
 
-@pytest.fixture
-def deploy(aws_client: ClientFactory, lambda_role: str, unique_name: Callable[[str], str]) -> Deploy:
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def deploy(aws_client: ClientFactory, lambda_role: str) -> Deploy:
     """``deploy(files, handler="app.handler", timeout=3, memory=128, environment=None, concurrency=None)``."""
     lam = aws_client("lambda")
 
@@ -56,7 +61,7 @@ def deploy(aws_client: ClientFactory, lambda_role: str, unique_name: Callable[[s
     ) -> str:
         if isinstance(files, str):
             files = {"app.py": files}
-        name = unique_name(prefix)
+        name = unique(prefix)
         lam.create_function(
             FunctionName=name,
             Runtime="python3.12",
@@ -89,15 +94,15 @@ class Api:
 MakeApi = Callable[..., Api]
 
 
-@pytest.fixture
-def make_api(aws_client: ClientFactory, unique_name: Callable[[str], str]) -> MakeApi:
+@pytest.fixture(scope="session")
+def make_api(aws_client: ClientFactory) -> MakeApi:
     """``make_api({route_key: function_name}, cors=None)``: an HTTP API with its ``$default`` stage."""
     apigw = aws_client("apigatewayv2")
     lam = aws_client("lambda")
 
     def make(routes: Mapping[str, str], *, cors: Mapping[str, Any] | None = None) -> Api:
         extra = {"CorsConfiguration": dict(cors)} if cors else {}
-        api = apigw.create_api(Name=unique_name("api"), ProtocolType="HTTP", **extra)
+        api = apigw.create_api(Name=unique("api"), ProtocolType="HTTP", **extra)
         integrations: dict[str, str] = {}
         for route_key, function in routes.items():
             if function not in integrations:

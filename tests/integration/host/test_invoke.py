@@ -127,7 +127,9 @@ def test_timeout_reports_task_timed_out_and_the_next_call_works(
     assert body == "awake"
 
 
-def test_crash_is_runtime_exit_error_and_the_next_call_works(deploy: Deploy, aws_client: ClientFactory) -> None:
+def test_crash_is_runtime_exit_error_and_the_next_call_works(
+    deploy: Deploy, aws_client: ClientFactory
+) -> None:
     name = deploy(
         """
         import os
@@ -159,7 +161,7 @@ def test_missing_handler_module_is_runtime_import_module_error(
     deploy: Deploy, aws_client: ClientFactory
 ) -> None:
     name = deploy(ECHO, handler="nowhere.handler")
-    response, body = invoke(aws_client("lambda"), name, {})
+    _, body = invoke(aws_client("lambda"), name, {})
     assert body["errorType"] == "Runtime.ImportModuleError"
 
 
