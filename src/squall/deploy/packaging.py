@@ -1,6 +1,7 @@
 """The build step: each function's code as a deterministic zip, with no cloud call.
 
-A package holds the function's code root (the project folder, minus tooling and test folders), squall's
+A package holds the function's code root (the project folder, minus tooling and test folders and
+``squall.config.py``), squall's
 function-side SDK (``squall/__init__.py`` and ``squall/binding``: stdlib-only at import time) and the
 project's dependencies installed with ``pip install --target`` for the target's platform. Entries are
 sorted and timestamped 1980-01-01, so the same inputs give the same bytes and the same sha256.
@@ -49,6 +50,7 @@ SDK_FILES = ("__init__.py", "binding/__init__.py", "binding/resource.py")
 SQUALL_SOURCE = Path(__file__).resolve().parent.parent
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 COMPLETE_MARKER = ".squall-complete"
+CONFIG_FILE = "squall.config.py"
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,10 @@ class Builder:
         code_root = (self.root / spec.code_root).resolve()
         if not code_root.is_dir():
             raise DeployError(f"code root {spec.code_root!r} is not a folder under {self.root}")
-        entries = [*walk(code_root), *sdk_files()]
+        # the app's definition is not function code (it needs squall's definition side, never packaged),
+        # and editing it must not redeploy every function
+        entries = [item for item in walk(code_root) if item[0] != CONFIG_FILE]
+        entries += sdk_files()
         requirements = requirements_of(self.root)
         deps = self._dependencies(requirements, spec) if requirements else None
         if deps is not None:

@@ -44,7 +44,6 @@ def test_package_holds_the_code_and_the_sdk_but_not_tooling_folders(tmp_path: Pa
     assert set(names(artifact.path)) == {
         "functions/a.py",
         "lib/util.py",
-        "squall.config.py",
         "squall/__init__.py",
         "squall/binding/__init__.py",
         "squall/binding/resource.py",

@@ -10,8 +10,7 @@ from squall.deploy.plan import Plan, Planner, levels
 from squall.deploy.state import State, StateRecorder
 from squall.deploy.ui import NullReporter
 from squall.graph.model import Graph, Resource, get_att, ref
-
-from .fakes import FakeCloud, FakeStore, context, fake_providers, graph
+from tests.unit.deploy.fakes import FakeCloud, FakeStore, context, fake_providers, graph
 
 
 def app_graph(*, env: str = "1", keys: str = "pk", routes: tuple[str, ...] = ("GET /a",)) -> Graph:
