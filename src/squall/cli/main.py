@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "synth": "squall.cli.synth:synth",
     "types": "squall.cli.types:types",
     "secret": "squall.cli.secret:secret",
+    "dev": "squall.cli.dev:dev",
     "cloud": "squall.cli.cloud:cloud",
     "deploy": "squall.cli.deploy:deploy",
     "diff": "squall.cli.diff:diff",

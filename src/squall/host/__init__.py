@@ -19,11 +19,13 @@ def setup(registry: Registry) -> None:
     from squall.host.functions import FunctionHost
     from squall.host.http_api import ApiEndpointClaims, HttpApiService
     from squall.host.invoke_api import InvokeHandler
+    from squall.host.live import PATH_PREFIX
 
     host = FunctionHost()
     apis = HttpApiService(host)
     claims = ApiEndpointClaims(apis)
     registry.claim("awslambda", "Invoke", InvokeHandler(host))
+    registry.claim_path(PATH_PREFIX, host.live.handle)
     registry.claim("apigatewayv2", "CreateApi", claims.create)
     registry.claim("apigatewayv2", "GetApi", claims.read)
     registry.claim("apigatewayv2", "GetApis", claims.read)

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from squall.cloud.plugins import CloudContext
-from squall.host.logs import LogShipper
+from squall.host.live import LiveRegistry, SessionGone
+from squall.host.logs import INVOCATIONS_GROUP, LogShipper, invocation_record
 from squall.runtime import Credentials, FunctionPool, FunctionSpec, InvocationResult
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class FunctionHost:
         self.log_service = LogShipper()
         self.async_service = AsyncInvoker(self)
         self.listeners: list[Listener] = []
+        self.live = LiveRegistry()
 
     def bind(self, ctx: CloudContext) -> None:
         self._ctx = ctx
@@ -159,10 +161,13 @@ class FunctionHost:
 
     def pool(self, name_or_arn: str, region: str) -> tuple[FunctionConfig, FunctionPool]:
         config, code = self.config(name_or_arn, region)
+        return config, self._pool_for(config, code)
+
+    def _pool_for(self, config: FunctionConfig, code: bytes | None) -> FunctionPool:
         with self._lock:
             current = self._pools.get(config.arn)
             if current is not None and current[0].fingerprint == config.fingerprint:
-                return current
+                return current[1]
         code_dir = self._unpack(config, code)
         spec = FunctionSpec(
             name=config.name,
@@ -180,20 +185,35 @@ class FunctionHost:
             current = self._pools.get(config.arn)
             if current is not None and current[0].fingerprint == config.fingerprint:
                 fresh.close()
-                return current
+                return current[1]
             self._pools[config.arn] = (config, fresh)
         if current is not None:
             threading.Thread(target=current[1].close, name="retire-pool", daemon=True).start()
-        return config, fresh
+        return fresh
 
     def invoke(
         self, name_or_arn: str, region: str, event: Any, request_id: str | None = None
     ) -> InvocationResult:
-        """Run one invocation and ship its logs; raises FunctionNotFound and the pool's TooManyRequests."""
-        config, pool = self.pool(name_or_arn, region)
-        result = pool.invoke(event, request_id=request_id)
+        """Run one invocation and ship its logs; raises FunctionNotFound and the pool's TooManyRequests.
+
+        A function a dev session has registered runs there, from the source tree; when the session is
+        gone, the deployed code runs instead.
+        """
+        config, code = self.config(name_or_arn, region)
+        result: InvocationResult | None = None
+        session = self.live.session_for(config.name)
+        if session is not None:
+            try:
+                result = self.live.forward(session, config.name, event, request_id)
+            except SessionGone:
+                log.warning("dev session %s is gone; %s runs its deployed code", session.id, config.name)
+        if result is None:
+            result = self._pool_for(config, code).invoke(event, request_id=request_id)
         self.log_service.submit(
             f"/aws/lambda/{config.name}", result.log_stream_name, config.region, result.logs
+        )
+        self.log_service.submit_record(
+            INVOCATIONS_GROUP, config.name, config.region, invocation_record(config.name, event, result)
         )
         for listener in list(self.listeners):
             try:

@@ -9,8 +9,12 @@ import time
 from dataclasses import dataclass
 
 from squall.cloud.plugins import CloudContext, CloudRequest
+from squall.runtime import InvocationResult
 
 FLUSH_SECONDS = 0.1
+INVOCATIONS_GROUP = "/squall/invocations"
+"""One log event per invocation (stream: the function's name), JSON: what the console lists."""
+MAX_RECORD_PART = 64 * 1024
 MAX_BATCH = 5000
 
 
@@ -56,6 +60,10 @@ class LogShipper:
         if lines:
             self._queue.put(LogBatch(group, stream, region, lines, int(time.time() * 1000)))
 
+    def submit_record(self, group: str, stream: str, region: str, message: str) -> None:
+        """One log event holding ``message`` whole, even across lines."""
+        self._queue.put(LogBatch(group, stream, region, [message], int(time.time() * 1000)))
+
     def run(self, ctx: CloudContext) -> None:
         self._ctx = ctx
         while not ctx.stopping.is_set():
@@ -99,3 +107,30 @@ class LogShipper:
         ctx.call(_logs_request("CreateLogGroup", {"logGroupName": group}, region))
         ctx.call(_logs_request("CreateLogStream", {"logGroupName": group, "logStreamName": stream}, region))
         self._known.add(key)
+
+
+def _bounded(value: object) -> object:
+    text = json.dumps(value, default=str)
+    if len(text) <= MAX_RECORD_PART:
+        return value
+    return {"truncated": True, "size": len(text), "head": text[:MAX_RECORD_PART]}
+
+
+def invocation_record(function: str, event: object, result: InvocationResult) -> str:
+    """The ``/squall/invocations`` entry for one invocation: request, response, logs and timing."""
+    payload = result.payload if isinstance(result.payload, dict) else {}
+    return json.dumps(
+        {
+            "requestId": result.request_id,
+            "function": function,
+            "event": _bounded(event),
+            "response": _bounded(result.payload),
+            "error": result.error_type is not None,
+            "errorType": payload.get("errorType") if result.error_type else None,
+            "durationMs": round(result.duration_ms, 3),
+            "cold": result.cold,
+            "logs": result.logs[-MAX_RECORD_PART:],
+            "at": int(time.time() * 1000),
+        },
+        default=str,
+    )

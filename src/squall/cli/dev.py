@@ -1,0 +1,55 @@
+"""``squall dev``: the stage deployed with live functions from the source tree, reloaded on save."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from squall.cli.options import project_options
+
+
+@click.command()
+@project_options
+@click.option(
+    "--debug",
+    "debug",
+    is_flag=False,
+    flag_value="*",
+    default=None,
+    metavar="[FUNCTION]",
+    help="Run FUNCTION's worker (every function's, without a name) under debugpy on 127.0.0.1.",
+)
+def dev(stage: str | None, config: Path | None, debug: str | None) -> None:
+    """Deploy the stage with live functions and reload them on every save (Ctrl-C to stop)."""
+    from squall.config import load_project
+    from squall.deploy import clients_for
+    from squall.dev.session import DevSession
+    from squall.dev.view import TerminalView
+
+    project = load_project(config, stage)
+    view = TerminalView()
+    view.info(f"Starting {project.graph.app} / {project.graph.stage}…")
+    clients = clients_for(project.app.target, project.graph.region)
+    session = DevSession(project, clients=clients, view=view, debug=debug, config=config)
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, request_stop)
+    try:
+        session.start()
+        view.header(project.graph.app, project.graph.stage, project.app.target, session.outputs, None)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        view.info("Stopping…")
+        session.stop()
+        view.info("Stopped. The stage stays deployed.")

@@ -1,0 +1,315 @@
+"""A dev session: the stage deployed, its functions run live from the source tree, reloaded on save.
+
+The session deploys the stage (so tables, queues and APIs are the stage's real ones), starts a warm pool per
+function over the project folder, and registers with the local cloud as the place to run those functions:
+every invocation (API traffic, Invoke, event sources) is forwarded here. A save replaces the workers of the
+functions that import the saved file, forked from a template that keeps their libraries loaded, so the next
+request is warm and runs the new code. A change to ``squall.config.py`` is synthesized and deployed as a
+plan of just what changed. On stop the registration is removed, the deployed code is brought up to date,
+and every process the session started is ended.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from squall.config import CONFIG_FILE, Project, load_project
+from squall.deploy import Clients, deploy
+from squall.dev.imports import SKIPPED_DIRS, ImportGraph
+from squall.dev.live_server import LiveServer
+from squall.dev.view import TerminalView
+from squall.errors import SquallError
+from squall.runtime import Credentials, FunctionPool, FunctionSpec, InvocationResult
+
+HEARTBEAT_SECONDS = 5.0
+DEBUG_TIMEOUT = 900.0
+DEBUG_PORT = 5678
+LOCAL_CREDENTIALS = Credentials("test", "test")
+
+InvocationListener = Callable[[str, Any, InvocationResult], None]
+
+
+@dataclass
+class LiveFunction:
+    logical_id: str
+    name: str
+    handler_module: str
+    pool: FunctionPool
+    debug_port: int | None = None
+
+
+class DevError(SquallError):
+    pass
+
+
+class DevSession:
+    def __init__(
+        self,
+        project: Project,
+        *,
+        clients: Clients,
+        view: TerminalView,
+        debug: str | None = None,
+        config: Path | None = None,
+        listeners: list[InvocationListener] | None = None,
+    ) -> None:
+        if clients.endpoint is None:
+            raise DevError(
+                "squall dev runs functions live against the local cloud; this stage's target is AWS",
+                hint="use the default target (local), or `squall deploy --target aws` for AWS",
+            )
+        self.project = project
+        self.clients = clients
+        self.view = view
+        self.debug = debug
+        self.config_path = config or project.config_path
+        self.listeners = list(listeners or [])
+        self.session_id = uuid.uuid4().hex
+        self.functions: dict[str, LiveFunction] = {}
+        self.outputs: dict[str, str] = {}
+        self.stopping = threading.Event()
+        self._lock = threading.RLock()
+        self._dirty = False
+        self._server = LiveServer(self.invoke)
+        self._imports = ImportGraph(project.root)
+        self._threads: list[threading.Thread] = []
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._deploy(self.project)
+        self._sync_functions(self.project)
+        self._server.start()
+        self._register()
+        for target, name in ((self._heartbeat, "dev-heartbeat"), (self._watch, "dev-watch")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, *, update_deployed_code: bool = True) -> None:
+        self.stopping.set()
+        self._unregister()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        with self._lock:
+            functions, self.functions = list(self.functions.values()), {}
+        for function in functions:
+            function.pool.close()
+        self._server.stop()
+        if update_deployed_code and self._dirty:
+            self.view.info("Updating the deployed code to the latest source…")
+            try:
+                self._deploy(self.project)
+            except SquallError as exc:
+                self.view.problem(exc.format())
+
+    # -- invocations (called by the local cloud through the live server) ------------------------
+
+    def invoke(self, function_name: str, event: Any, request_id: str | None) -> InvocationResult:
+        with self._lock:
+            function = self.functions[function_name]
+        result = function.pool.invoke(event, request_id=request_id)
+        self.view.invocation(function.logical_id, event, result)
+        for listener in self.listeners:
+            listener(function.logical_id, event, result)
+        return result
+
+    # -- deploy and pools ---------------------------------------------------------------------
+
+    def _deploy(self, project: Project) -> None:
+        result = deploy(project, clients=self.clients, command="squall dev")
+        self.outputs = result.outputs
+        self._dirty = False
+
+    def _spec(self, logical_id: str, name: str, debug_port: int | None) -> FunctionSpec:
+        config = self.clients("lambda").get_function_configuration(FunctionName=name)
+        concurrency = self.clients("lambda").get_function_concurrency(FunctionName=name)
+        return FunctionSpec(
+            name=name,
+            code_dir=self.project.root,
+            handler=config["Handler"],
+            environment=dict(config.get("Environment", {}).get("Variables", {})),
+            timeout=DEBUG_TIMEOUT if debug_port else float(config["Timeout"]),
+            memory_size=int(config["MemorySize"]),
+            reserved_concurrency=1 if debug_port else concurrency.get("ReservedConcurrentExecutions"),
+            arn=config["FunctionArn"],
+            region=self.clients.region,
+            launcher=("-m", "debugpy", "--listen", f"127.0.0.1:{debug_port}") if debug_port else (),
+        )
+
+    def _debugged(self, logical_id: str) -> bool:
+        return self.debug is not None and self.debug in ("*", logical_id)
+
+    def _sync_functions(self, project: Project) -> None:
+        """Pools for the graph's functions: new ones made, changed ones respecified, removed ones closed."""
+        wanted = {
+            r.physical_name: r for r in project.graph.of_type("AWS::Lambda::Function") if r.physical_name
+        }
+        debug_ports = iter(range(DEBUG_PORT, DEBUG_PORT + 100))
+        fresh: list[LiveFunction] = []
+        with self._lock:
+            for name in [n for n in self.functions if n not in wanted]:
+                self.functions.pop(name).pool.close()
+            for name, resource in sorted(wanted.items()):
+                port = next(debug_ports) if self._debugged(resource.logical_id) else None
+                spec = self._spec(resource.logical_id, name, port)
+                module = spec.handler.rpartition(".")[0]
+                current = self.functions.get(name)
+                if current is None:
+                    pool = FunctionPool(
+                        spec,
+                        endpoint_url=self.clients.endpoint,
+                        credentials=LOCAL_CREDENTIALS,
+                        compile_from_source=True,
+                        fork_from_template=port is None,
+                    )
+                    current = LiveFunction(resource.logical_id, name, module, pool, port)
+                    self.functions[name] = current
+                    fresh.append(current)
+                elif dataclasses.replace(current.pool.spec) != spec:
+                    current.handler_module = module
+                    current.pool.replace_workers(spec, prewarm=False)
+                    fresh.append(current)
+        self._prewarm(fresh)
+        for function in fresh:
+            if function.debug_port:
+                self.view.info(
+                    f"{function.logical_id}: debugger on 127.0.0.1:{function.debug_port} (attach to it)"
+                )
+
+    def _prewarm(self, functions: list[LiveFunction]) -> None:
+        def warm(function: LiveFunction) -> None:
+            try:
+                function.pool.prewarm()
+            except Exception as exc:  # a broken handler is reported per invocation, as Lambda does
+                self.view.problem(f"{function.logical_id}: {exc}")
+
+        with ThreadPoolExecutor(max_workers=max(1, len(functions))) as executor:
+            list(executor.map(warm, functions))
+
+    # -- the live link ------------------------------------------------------------------------
+
+    def _registration(self, method: str, body: bytes | None) -> None:
+        url = f"{self.clients.endpoint}/_squall/live/{self.session_id}"
+        request = urllib.request.Request(
+            url, data=body, method=method, headers={"content-type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            response.read()
+
+    def _register(self) -> None:
+        with self._lock:
+            names = sorted(self.functions)
+        body = json.dumps({"url": self._server.url, "functions": names}).encode()
+        try:
+            self._registration("PUT", body)
+        except urllib.error.HTTPError as exc:
+            raise DevError(
+                f"the local cloud at {self.clients.endpoint} refused the live link ({exc.code})",
+                hint="it may be an older squall's; restart it: squall cloud stop && squall dev",
+            ) from exc
+
+    def _unregister(self) -> None:
+        # When the cloud is gone, its lease on this session expires by itself.
+        with contextlib.suppress(OSError):
+            self._registration("DELETE", None)
+
+    def _heartbeat(self) -> None:
+        while not self.stopping.wait(HEARTBEAT_SECONDS):
+            try:
+                self._register()
+            except OSError as exc:
+                self.view.problem(f"cannot reach the local cloud to renew the live link: {exc}")
+
+    # -- reloads ------------------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        import watchfiles
+
+        root = self.project.root
+
+        def relevant(change: watchfiles.Change, path: str) -> bool:
+            parts = Path(path).relative_to(root).parts if path.startswith(str(root)) else ()
+            return bool(parts) and not SKIPPED_DIRS.intersection(parts[:-1]) and path.endswith(".py")
+
+        for changes in watchfiles.watch(
+            root,
+            watch_filter=relevant,
+            debounce=50,
+            step=2,
+            stop_event=self.stopping,
+            rust_timeout=500,
+            yield_on_timeout=False,
+            raise_interrupt=False,
+        ):
+            started = time.perf_counter()
+            paths = {Path(path) for _, path in changes}
+            try:
+                self.apply_changes(paths, started)
+            except Exception as exc:  # a reload problem must never end the session
+                self.view.problem(f"reload failed: {exc}")
+
+    def apply_changes(self, paths: set[Path], started: float | None = None) -> list[str]:
+        """Reload what ``paths`` affect; the logical ids of the functions whose workers were replaced."""
+        started = started or time.perf_counter()
+        self._dirty = True
+        if any(path.name == CONFIG_FILE and path.parent == self.project.root for path in paths):
+            self._reload_config()
+            return sorted(f.logical_id for f in self.functions.values())
+        for path in paths:
+            self._imports.refresh(path)
+            self._report_syntax(path)
+        with self._lock:
+            affected = [
+                function
+                for function in self.functions.values()
+                if self._imports.closure(function.handler_module).intersection(p.resolve() for p in paths)
+            ]
+        for function in affected:
+            function.pool.replace_workers(prewarm=False)
+        self._prewarm(affected)
+        names = sorted(function.logical_id for function in affected)
+        shown = ", ".join(
+            str(p.relative_to(self.project.root))
+            for p in sorted(paths)
+            if p.is_relative_to(self.project.root)
+        )
+        self.view.reloaded(names, shown, (time.perf_counter() - started) * 1000)
+        return names
+
+    def _report_syntax(self, path: Path) -> None:
+        if not path.is_file():
+            return
+        try:
+            compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            where = path.relative_to(self.project.root) if path.is_relative_to(self.project.root) else path
+            self.view.problem(f"{where}:{exc.lineno}: SyntaxError: {exc.msg}")
+        except ValueError as exc:
+            self.view.problem(f"{path}: {exc}")
+
+    def _reload_config(self) -> None:
+        started = time.perf_counter()
+        try:
+            project = load_project(self.config_path, self.project.graph.stage)
+            self._deploy(project)
+        except SquallError as exc:
+            self.view.problem(exc.format())
+            return
+        self.project = project
+        self._imports = ImportGraph(project.root)
+        self._sync_functions(project)
+        self._register()
+        self.view.info(f"{CONFIG_FILE} applied in {(time.perf_counter() - started) * 1000:.0f} ms")

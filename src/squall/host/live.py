@@ -1,0 +1,130 @@
+"""Live functions: invocations of a dev session's functions are forwarded to that session.
+
+``squall dev`` registers itself (``PUT /_squall/live/{session}`` with its URL and function names) and
+renews the registration every few seconds. While it is registered, every way a function is reached (the
+Invoke API, HTTP APIs, event sources) runs the function in the session's workers, from the source tree.
+A session that stops renewing, or cannot be reached, is dropped, and the deployed code runs again.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse
+from squall.runtime import InvocationResult
+
+PATH_PREFIX = "/_squall/live/"
+LEASE_SECONDS = 15.0
+FORWARD_TIMEOUT = 960.0  # longer than any function timeout (900 s); the session enforces the real one
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    url: str
+    functions: frozenset[str]
+    expires: float
+
+
+class SessionGone(Exception):
+    """The dev session did not answer; the caller falls back to the deployed code."""
+
+
+class LiveRegistry:
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._sessions: dict[str, Session] = {}
+        self._local = threading.local()
+
+    # -- registration (the claim on /_squall/live/) ------------------------------------------
+
+    def handle(self, request: CloudRequest, ctx: CloudContext) -> CloudResponse:
+        session_id = request.path[len(PATH_PREFIX) :].strip("/")
+        if not session_id:
+            with self._lock:
+                live = {s.id: {"url": s.url, "functions": sorted(s.functions)} for s in self._live()}
+            return CloudResponse.json(200, {"sessions": live})
+        if request.method == "DELETE":
+            with self._lock:
+                self._sessions.pop(session_id, None)
+            return CloudResponse(204)
+        if request.method != "PUT":
+            return CloudResponse.aws_error(405, "MethodNotAllowed", "use PUT or DELETE")
+        try:
+            document = json.loads(request.body)
+            session = Session(
+                session_id,
+                str(document["url"]),
+                frozenset(str(name) for name in document["functions"]),
+                self._clock() + LEASE_SECONDS,
+            )
+        except (ValueError, KeyError, TypeError):
+            return CloudResponse.aws_error(
+                400, "ValidationException", 'expected {"url": ..., "functions": [...]}'
+            )
+        with self._lock:
+            self._sessions[session_id] = session
+        return CloudResponse.json(200, {"session": session_id, "lease_seconds": LEASE_SECONDS})
+
+    def _live(self) -> list[Session]:
+        now = self._clock()
+        for key in [k for k, s in self._sessions.items() if s.expires < now]:
+            del self._sessions[key]
+        return list(self._sessions.values())
+
+    def session_for(self, function_name: str) -> Session | None:
+        with self._lock:
+            for session in self._live():
+                if function_name in session.functions:
+                    return session
+        return None
+
+    def drop(self, session: Session) -> None:
+        with self._lock:
+            if self._sessions.get(session.id) == session:
+                del self._sessions[session.id]
+
+    # -- forwarding ---------------------------------------------------------------------------
+
+    def _connection(self, url: str) -> http.client.HTTPConnection:
+        connections: dict[str, http.client.HTTPConnection] = getattr(self._local, "connections", {})
+        self._local.connections = connections
+        connection = connections.get(url)
+        if connection is None:
+            parts = urlsplit(url)
+            connection = http.client.HTTPConnection(
+                parts.hostname or "127.0.0.1", parts.port, timeout=FORWARD_TIMEOUT
+            )
+            connections[url] = connection
+        return connection
+
+    def forward(
+        self, session: Session, function_name: str, event: Any, request_id: str | None
+    ) -> InvocationResult:
+        body = json.dumps({"function": function_name, "event": event, "request_id": request_id}).encode()
+        for attempt in (1, 2):  # a kept-alive connection may have been closed by the session: reconnect once
+            connection = self._connection(session.url)
+            try:
+                connection.request("POST", "/invoke", body, {"content-type": "application/json"})
+                response = connection.getresponse()
+                data = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                connection.close()
+                self._local.connections.pop(session.url, None)
+                if attempt == 2:
+                    self.drop(session)
+                    raise SessionGone(str(exc)) from exc
+                continue
+            if response.status != 200:
+                self.drop(session)
+                raise SessionGone(f"the dev session answered {response.status}: {data[:200]!r}")
+            document = json.loads(data)
+            return InvocationResult(**document)
+        raise SessionGone("unreachable")
