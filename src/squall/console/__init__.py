@@ -1,0 +1,16 @@
+"""The console: a web UI over a stage's functions, invocations, logs and resources.
+
+It reads the target through AWS APIs (CloudWatch Logs, describe/list calls), so it works for any deployed
+stage, and takes live invocations from ``squall dev`` through a ``LiveFeed``. Map: ``server`` (uvicorn in a
+thread) → ``app`` (routes, behind ``auth``'s token) → ``service`` (the stage) → ``sources`` (log polling),
+``store`` (invocations), ``explore`` (tables, buckets, queues, secrets), ``samples``, ``triggers``, ``stats``;
+the pages are plain files in ``static/``.
+"""
+
+from __future__ import annotations
+
+from squall.console.feed import LiveFeed
+from squall.console.records import INVOCATIONS_LOG_GROUP, InvocationRecord
+from squall.console.server import ConsoleServer, serve
+
+__all__ = ["INVOCATIONS_LOG_GROUP", "ConsoleServer", "InvocationRecord", "LiveFeed", "serve"]

@@ -1,0 +1,117 @@
+"""One invocation as the console sees it: the JSON the function host writes to ``/squall/invocations``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from typing import Any
+
+INVOCATIONS_LOG_GROUP = "/squall/invocations"
+"""One log stream per function name; one event per invocation whose message is the record's JSON."""
+
+
+@dataclass(frozen=True)
+class InvocationRecord:
+    """What happened in one invocation: its request, its response or error, and its output."""
+
+    requestId: str
+    function: str
+    """The function's physical name."""
+    event: Any
+    response: Any
+    error: bool
+    errorType: str | None
+    durationMs: float
+    cold: bool
+    logs: str
+    at: int
+    """When it started, in epoch milliseconds."""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> dict[str, Any]:
+        """The fields a list needs; the event, response and logs are fetched on demand."""
+        return {
+            "requestId": self.requestId,
+            "function": self.function,
+            "error": self.error,
+            "errorType": self.errorType,
+            "durationMs": self.durationMs,
+            "cold": self.cold,
+            "at": self.at,
+            "title": request_title(self.event),
+            "status": response_status(self.response, self.error),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> InvocationRecord:
+        return cls(
+            requestId=str(data.get("requestId") or ""),
+            function=str(data.get("function") or ""),
+            event=data.get("event"),
+            response=data.get("response"),
+            error=bool(data.get("error")),
+            errorType=data.get("errorType") or None,
+            durationMs=float(data.get("durationMs") or 0.0),
+            cold=bool(data.get("cold")),
+            logs=str(data.get("logs") or ""),
+            at=int(data.get("at") or 0),
+        )
+
+    @classmethod
+    def parse(cls, message: str) -> InvocationRecord | None:
+        """The record in a log event's message, or None when the message is not one."""
+        try:
+            data = json.loads(message)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or not data.get("requestId") or not data.get("function"):
+            return None
+        return cls.from_json(data)
+
+    @cached_property
+    def _text(self) -> str:
+        parts = (
+            self.requestId,
+            self.function,
+            self.errorType or "",
+            self.logs,
+            json.dumps(self.event, default=str),
+            json.dumps(self.response, default=str),
+        )
+        return "\n".join(parts).lower()
+
+    def matches(self, text: str) -> bool:
+        """Whether ``text`` (case-insensitive) occurs in the request, the response, the logs or the names."""
+        return text.lower() in self._text
+
+
+def request_title(event: Any) -> str:
+    """A one-line description of an event: ``GET /abc`` for HTTP, the source for the others."""
+    if not isinstance(event, dict):
+        return type(event).__name__ if event is not None else ""
+    http = (
+        (event.get("requestContext") or {}).get("http")
+        if isinstance(event.get("requestContext"), dict)
+        else None
+    )
+    if isinstance(http, dict) and http.get("method"):
+        return f"{http.get('method')} {event.get('rawPath') or http.get('path') or ''}"
+    records = event.get("Records")
+    if isinstance(records, list) and records and isinstance(records[0], dict):
+        source = records[0].get("eventSource") or records[0].get("EventSource") or "records"
+        return f"{source} x{len(records)}"
+    if event.get("source") and event.get("detail-type"):
+        return f"{event['source']} {event['detail-type']}"
+    return "event"
+
+
+def response_status(response: Any, error: bool) -> str:
+    """``500`` for an error, an HTTP response's status code, else ``ok``."""
+    if error:
+        return "error"
+    if isinstance(response, dict) and isinstance(response.get("statusCode"), int):
+        return str(response["statusCode"])
+    return "ok"
