@@ -9,12 +9,15 @@ the real host, as moto's server does, so URLs moto returns (SQS queue URLs) poin
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
-from squall.cloud import clock, lambda_stub
+from squall.cloud import clock, lambda_stub, speed
 from squall.cloud.operations import SERVICES
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,7 @@ class MotoBridge:
                 sample = backend_dict["global"]
             self._urls[name] = [(re.compile(url), handler) for url, handler in sample.urls.items()]
         lambda_stub.install()
+        speed.install()
         clock.install()
 
     def backend(self, service: str, region: str, account_id: str) -> Any:
@@ -84,8 +88,7 @@ class MotoBridge:
         handler = next((h for rx, h in self._urls[service] if rx.match(aws_url)), None)
         if handler is None:
             return _error(404, "UnknownOperationException", f"{method} {path} is not a {service} operation")
-        url = f"http://{host}{path}" + (f"?{query}" if query else "")
-        request = self._request_class.from_primitives(method, url, dict(headers), body)
+        request = self._request_class(_environ(method, host, path, query, headers, body))
         try:
             result = handler(request, request.raw_url, request.headers)
         except HTTPException as exc:
@@ -95,6 +98,50 @@ class MotoBridge:
         else:
             status, out_headers, content = 200, {}, result
         return int(status), {str(k): str(v) for k, v in dict(out_headers).items()}, _bytes(content)
+
+
+def _environ(
+    method: str, host: str, path: str, query: str, headers: Mapping[str, str], body: bytes
+) -> dict[str, Any]:
+    """The WSGI environ werkzeug's server would have built for this request.
+
+    Built directly: ``Request.from_primitives`` goes through werkzeug's test ``EnvironBuilder``,
+    which costs more than most moto operations.
+    """
+    from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY, environ_key_for_header
+
+    server_name, _, server_port = host.partition(":")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+        "RAW_URI": path + (f"?{query}" if query else ""),
+        "REQUEST_URI": path + (f"?{query}" if query else ""),
+        "QUERY_STRING": query,
+        "SERVER_NAME": server_name,
+        "SERVER_PORT": server_port or "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.version": (1, 0),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "CONTENT_LENGTH": str(len(body)),
+    }
+    preserved: dict[str, str] = {}
+    for name, value in headers.items():
+        lower = name.lower()
+        if lower in ("transfer-encoding", "content-length"):
+            continue
+        key = environ_key_for_header(name)
+        environ[key] = value
+        if "_" in name and lower.startswith("x-amz-meta-"):
+            preserved[key] = name
+    environ["HTTP_HOST"] = host
+    environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] = preserved
+    return environ
 
 
 def _bytes(content: Any) -> bytes:

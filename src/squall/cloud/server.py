@@ -5,7 +5,7 @@ the detached ``python -m squall.cloud serve`` that ``start`` spawns). It holds a
 ``flock`` on ``cloud.lock`` for its whole life, so two daemons never share a data folder, and it
 writes ``cloud.pid`` and ``cloud.port`` only once it answers requests.
 
-Threads: werkzeug's threaded server (one thread per connection; boto3 keeps connections alive),
+Threads: the HTTP server (``http.py``; one thread per connection, kept alive by boto3),
 a compactor that snapshots when the journal passes its bounds, a flusher that ``fsync``s the
 journal once a second, and one thread per plugin background service.
 """
@@ -71,10 +71,9 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def serve(home: Path, port: int) -> None:
     """Run the local cloud until SIGTERM or SIGINT."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
-    from squall.cloud.app import RAW_HEADERS, CloudApp
+    from squall.cloud.app import CloudApp
     from squall.cloud.core import LocalCloud
+    from squall.cloud.http import CloudServer
 
     paths = CloudPaths.under(home)
     prepare(paths)
@@ -95,19 +94,8 @@ def serve(home: Path, port: int) -> None:
             report.replayed,
         )
 
-        class Handler(WSGIRequestHandler):
-            def make_environ(self) -> dict[str, Any]:
-                environ: dict[str, Any] = super().make_environ()
-                environ[RAW_HEADERS] = list(self.headers.items())
-                return environ
-
-            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-                pass
-
         identity: dict[str, Any] = {"data": str(paths.data), "started_at": time.time()}
-        app = CloudApp(cloud, identity)
-        server = make_server(HOST, port, app, threaded=True, request_handler=Handler, fd=listener.fileno())
-        listener.close()
+        server = CloudServer(listener, CloudApp(cloud, identity))
         bound = int(server.server_address[1])
         cloud.endpoint = f"http://{HOST}:{bound}"
         identity.update(port=bound, endpoint=cloud.endpoint)

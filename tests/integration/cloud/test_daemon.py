@@ -64,7 +64,7 @@ def test_stale_pid_file_is_cleaned_up(daemons: Daemons) -> None:
     assert cloud.status(home) is None
     assert not paths.pid_file.exists()
     assert cloud.stop(home) is False
-    assert cloud.ensure_running(home).pid != info.pid
+    assert cloud.ensure_running(home, port=0).pid != info.pid
 
 
 def test_reset_wipes_data_and_keeps_it_running(daemons: Daemons) -> None:

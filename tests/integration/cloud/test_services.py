@@ -159,10 +159,13 @@ def test_lambda_control_plane_without_docker(aws_client: ClientFactory, unique_n
     assert config["Handler"] == "handler.handler"
     assert config["CodeSize"] == len(code)
     assert name in [f["FunctionName"] for f in lam.list_functions()["Functions"]]
-    with pytest.raises(ClientError) as caught:
-        lam.invoke(FunctionName=name, Payload=b"{}")
-    assert caught.value.response["Error"]["Code"] == "InvocationNotAvailableException"
-    assert "not available" in caught.value.response["Error"]["Message"]
+    # no docker anywhere: Invoke either runs (a runtime plugin is installed) or says it cannot
+    try:
+        reply = lam.invoke(FunctionName=name, Payload=b'{"x": 1}')
+        assert json.loads(reply["Payload"].read()) == {"x": 1}
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "InvocationNotAvailableException"
+        assert "not available" in exc.response["Error"]["Message"]
     lam.delete_function(FunctionName=name)
     assert name not in [f["FunctionName"] for f in lam.list_functions()["Functions"]]
 
