@@ -1,0 +1,39 @@
+// Talking to the console's server: JSON calls and server-sent event streams (the token is in a cookie).
+
+export class ApiError extends Error {}
+
+export async function api(path, { method = "GET", body, raw, headers } = {}) {
+  const init = { method, credentials: "same-origin", headers: { ...(headers || {}) } };
+  if (raw !== undefined) init.body = raw;
+  else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers["content-type"] = "application/json";
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+  if (!response.ok) throw new ApiError((data && data.error) || text || `HTTP ${response.status}`);
+  return data;
+}
+
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, value);
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+const listeners = new Set();
+
+export function onLiveChange(fn) { listeners.add(fn); }
+
+export function stream(path, onItem) {
+  const source = new EventSource(path, { withCredentials: true });
+  source.onopen = () => listeners.forEach((fn) => fn(true));
+  source.onerror = () => listeners.forEach((fn) => fn(false));
+  source.onmessage = (message) => onItem(JSON.parse(message.data));
+  return () => source.close();
+}

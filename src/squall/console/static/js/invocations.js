@@ -1,0 +1,107 @@
+// Invocations: newest first and live; filter by function, status and text; details on the right.
+
+import { api, query, stream } from "./api.js";
+import { debounce, duration, el, jsonBlock, shortName, time } from "./util.js";
+import { VirtualList } from "./vlist.js";
+
+const state = { items: [], filters: { function: "", status: "all", q: "" }, view: null, ctx: null, loading: null };
+
+function accepts(summary) {
+  const f = state.filters;
+  if (f.function && summary.function !== f.function) return false;
+  if (f.status === "ok" && summary.error) return false;
+  if (f.status === "error" && !summary.error) return false;
+  return true;
+}
+
+async function reload() {
+  const f = state.filters;
+  const token = {};
+  state.loading = token;
+  const data = await api(`/api/invocations${query({ function: f.function, status: f.status, q: f.q })}`);
+  if (state.loading !== token) return;
+  state.items = data.items;
+  if (state.view) state.view.update();
+}
+
+const reloadSoon = debounce(() => reload().catch(() => {}), 150);
+
+export function startInvocations(ctx) {
+  state.ctx = ctx;
+  reload().catch(() => {});
+  stream("/api/invocations/stream", (summary) => {
+    if (state.filters.q) { reloadSoon(); return; }
+    if (!accepts(summary) || state.items.some((i) => i.requestId === summary.requestId)) return;
+    let index = 0;
+    while (index < state.items.length && state.items[index].at > summary.at) index++;
+    state.items.splice(index, 0, summary);
+    if (state.view) state.view.update();
+  });
+}
+
+function statusBadge(item) {
+  if (item.error) return el("span", { class: "badge err" }, item.errorType || "error");
+  const code = Number(item.status);
+  if (code >= 400) return el("span", { class: "badge err" }, item.status);
+  return el("span", { class: "badge ok" }, item.status);
+}
+
+async function showDetail(pane, summary) {
+  pane.replaceChildren(el("div", { class: "muted" }, "loading…"));
+  let record;
+  try { record = await api(`/api/invocations/${encodeURIComponent(summary.requestId)}`); }
+  catch (error) { pane.replaceChildren(el("div", { class: "error-text" }, error.message)); return; }
+  const response = record.response;
+  const failure = record.error && response && typeof response === "object" ? response : null;
+  pane.replaceChildren(
+    el("div", { class: "kv", "data-testid": "invocation-meta" },
+      el("div", { class: "k" }, "Function"), el("div", {}, record.function),
+      el("div", { class: "k" }, "Request id"), el("div", { class: "mono" }, record.requestId),
+      el("div", { class: "k" }, "Started"), el("div", {}, new Date(record.at).toLocaleString([], { hour12: false })),
+      el("div", { class: "k" }, "Duration"), el("div", {}, duration(record.durationMs), " ", el("span", { class: "badge cold" }, record.cold ? "cold" : "warm")),
+      el("div", { class: "k" }, "Status"), el("div", {}, statusBadge(summary)),
+    ),
+    failure ? el("div", {}, el("h3", {}, "Error"),
+      el("pre", { class: "json error-text", "data-testid": "invocation-error" },
+        `${failure.errorType || record.errorType || "Error"}: ${failure.errorMessage || ""}\n${(failure.stackTrace || []).join("\n")}`)) : null,
+    el("div", {}, el("h3", {}, "Request"), jsonBlock(record.event, "invocation-request")),
+    el("div", {}, el("h3", {}, "Response"), jsonBlock(response, "invocation-response")),
+    el("div", {}, el("h3", {}, "Logs"), el("pre", { class: "json", "data-testid": "invocation-logs" }, record.logs || "(no output)")),
+  );
+}
+
+export function invocationsPage(root, ctx, args) {
+  if (args[0] !== undefined) state.filters.function = args[0];
+  const f = state.filters;
+  const fnSelect = el("select", { "data-testid": "filter-function", onchange: (e) => { f.function = e.target.value; reload(); } },
+    el("option", { value: "" }, "All functions"),
+    ...ctx.functions.map((fn) => el("option", { value: fn.name, selected: fn.name === f.function }, fn.logicalId)));
+  const statusSelect = el("select", { "data-testid": "filter-status", onchange: (e) => { f.status = e.target.value; reload(); } },
+    ...["all", "ok", "error"].map((s) => el("option", { value: s, selected: s === f.status }, s === "all" ? "Any status" : s === "ok" ? "Succeeded" : "Failed")));
+  const text = el("input", { type: "search", placeholder: "Search request, response, logs…", value: f.q, "data-testid": "filter-text", style: "width:280px",
+    oninput: debounce((e) => { f.q = e.target.value; reload(); }, 200) });
+  const count = el("span", { class: "status", "data-testid": "invocation-count" });
+  const listBox = el("div", { "data-testid": "invocation-list" });
+  const detail = el("div", { class: "panel detail", "data-testid": "invocation-detail" }, el("div", { class: "empty" }, "Select an invocation to see its request, response and logs."));
+  root.append(
+    el("div", { class: "toolbar" }, el("h2", {}, "Invocations"), fnSelect, statusSelect, text, count),
+    el("div", { class: "split" }, el("div", { class: "col" }, listBox), detail),
+  );
+  const list = new VirtualList(listBox, { rowHeight: 30, onSelect: (item) => showDetail(detail, item), render: (item) => el("div", { "data-testid": "invocation-row", "data-request-id": item.requestId },
+    el("span", { class: "cell t" }, time(item.at)),
+    el("span", { class: "cell fn" }, shortName(item.function, ctx.stage.app, ctx.stage.stage)),
+    el("span", { class: "cell" }, statusBadge(item)),
+    el("span", { class: "cell title" }, item.title),
+    el("span", { class: "cell dur" }, duration(item.durationMs)),
+    item.cold ? el("span", { class: "badge cold" }, "cold") : null,
+  ) });
+  state.view = {
+    update: () => {
+      list.setItems(state.items);
+      count.textContent = `${state.items.length.toLocaleString()} invocation${state.items.length === 1 ? "" : "s"}`;
+    },
+  };
+  state.view.update();
+  reload().catch(() => {});
+  return () => { state.view = null; };
+}
