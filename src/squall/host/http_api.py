@@ -168,6 +168,8 @@ class HttpApiService:
         self.host = host
         self._ctx: CloudContext | None = None
         self._routes: dict[str, ApiRoutes | None] = {}
+        self._routes_seen = 0
+        """The mutation number up to which the cached route tables are known to be current."""
         self._servers: dict[str, Any] = {}
         self._loop = asyncio.new_event_loop()
         self._executor = ThreadPoolExecutor(max_workers=64, thread_name_prefix="http-api")
@@ -277,11 +279,12 @@ class HttpApiService:
     # -- requests -----------------------------------------------------------------------------
 
     def routes(self, api_id: str) -> ApiRoutes | None:
+        ctx = self._ctx
+        assert ctx is not None
+        self._drop_stale_routes(ctx)
         cached = self._routes.get(api_id)
         if cached is not None:
             return cached
-        ctx = self._ctx
-        assert ctx is not None
         with ctx.locked():
             for region in self._regions():
                 api = ctx.backend("apigatewayv2", region, ACCOUNT_ID).apis.get(api_id)
@@ -308,6 +311,21 @@ class HttpApiService:
                 self._routes[api_id] = routes
                 return routes
         return None
+
+    def _drop_stale_routes(self, ctx: CloudContext) -> None:
+        """Forget the route tables when an API changed since they were read.
+
+        The background sync does this too, but only after the change's response reached the client, which
+        may already be sending a request to the new route.
+        """
+        newest = ctx.mutations.last
+        if newest == self._routes_seen:
+            return
+        changes = ctx.mutations.since(self._routes_seen)
+        window_lost = not changes or changes[0].seq > self._routes_seen + 1
+        if window_lost or any(change.service == "apigatewayv2" for change in changes):
+            self._routes = {}
+        self._routes_seen = max(newest, changes[-1].seq if changes else newest)
 
     async def handle(self, api_id: str, request: HttpRequest) -> HttpResponse:
         routes = self.routes(api_id)
