@@ -23,6 +23,7 @@ class LiveServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # header and body are two writes: no 40 ms delayed-ACK stall
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -34,6 +35,14 @@ class Session:
 
 class SessionGone(Exception):
     """The dev session did not answer; the caller falls back to the deployed code."""
+
+
+class _NoDelayConnection(http.client.HTTPConnection):
+    """Small request frames go out at once (no Nagle wait for the peer's delayed ACK)."""
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class LiveRegistry:
@@ -99,7 +108,7 @@ class LiveRegistry:
         connection = connections.get(url)
         if connection is None:
             parts = urlsplit(url)
-            connection = http.client.HTTPConnection(
+            connection = _NoDelayConnection(
                 parts.hostname or "127.0.0.1", parts.port, timeout=FORWARD_TIMEOUT
             )
             connections[url] = connection
