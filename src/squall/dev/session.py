@@ -31,7 +31,14 @@ from squall.dev.imports import SKIPPED_DIRS, ImportGraph
 from squall.dev.live_server import LiveServer
 from squall.dev.view import TerminalView
 from squall.errors import SquallError
-from squall.runtime import Credentials, FunctionPool, FunctionSpec, InvocationResult
+from squall.runtime import (
+    Credentials,
+    FunctionPool,
+    FunctionSpec,
+    InvocationResult,
+    TemplateProcess,
+    build_environment,
+)
 
 HEARTBEAT_SECONDS = 5.0
 DEBUG_TIMEOUT = 900.0
@@ -85,6 +92,7 @@ class DevSession:
         self._server = LiveServer(self.invoke)
         self._imports = ImportGraph(project.root)
         self._threads: list[threading.Thread] = []
+        self._template: TemplateProcess | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -107,6 +115,8 @@ class DevSession:
             functions, self.functions = list(self.functions.values()), {}
         for function in functions:
             function.pool.close()
+        if self._template is not None:
+            self._template.close()
         self._server.stop()
         if update_deployed_code and self._dirty:
             self.view.info("Updating the deployed code to the latest source…")
@@ -159,12 +169,19 @@ class DevSession:
         }
         debug_ports = iter(range(DEBUG_PORT, DEBUG_PORT + 100))
         fresh: list[LiveFunction] = []
+        specs = {
+            name: self._spec(
+                resource.logical_id, name, next(debug_ports) if self._debugged(resource.logical_id) else None
+            )
+            for name, resource in sorted(wanted.items())
+        }
+        self._ensure_template(list(specs.values()))
         with self._lock:
             for name in [n for n in self.functions if n not in wanted]:
                 self.functions.pop(name).pool.close()
             for name, resource in sorted(wanted.items()):
-                port = next(debug_ports) if self._debugged(resource.logical_id) else None
-                spec = self._spec(resource.logical_id, name, port)
+                spec = specs[name]
+                port = int(spec.launcher[-1].rsplit(":", 1)[1]) if spec.launcher else None
                 module = spec.handler.rpartition(".")[0]
                 current = self.functions.get(name)
                 if current is None:
@@ -173,7 +190,7 @@ class DevSession:
                         endpoint_url=self.clients.endpoint,
                         credentials=LOCAL_CREDENTIALS,
                         compile_from_source=True,
-                        fork_from_template=port is None,
+                        template=self._template if port is None else None,
                     )
                     current = LiveFunction(resource.logical_id, name, module, pool, port)
                     self.functions[name] = current
@@ -188,6 +205,34 @@ class DevSession:
                 self.view.info(
                     f"{function.logical_id}: debugger on 127.0.0.1:{function.debug_port} (attach to it)"
                 )
+
+    def _ensure_template(self, specs: list[FunctionSpec]) -> None:
+        """One template process for the project: it imports every handler's libraries once, and every
+        worker of every function is forked from it, so neither start-up nor a reload pays for them again."""
+        plain = [spec for spec in specs if not spec.launcher]
+        if (self._template is not None and self._template.alive()) or not plain:
+            return
+        env = build_environment(
+            plain[0],
+            log_stream_name="template",
+            endpoint_url=self.clients.endpoint,
+            credentials=LOCAL_CREDENTIALS,
+        )
+        env["_SQUALL_COMPILE_FROM_SOURCE"] = "1"
+        template = TemplateProcess(
+            python=plain[0].python,
+            code_dir=self.project.root,
+            launcher=(),
+            env=env,
+            preload=tuple(sorted({spec.handler for spec in plain})),
+        )
+        try:
+            template.ready(30.0)
+        except Exception as exc:
+            template.close()
+            self.view.problem(f"could not start the template worker ({exc}); functions start cold")
+            return
+        self._template = template
 
     def _prewarm(self, functions: list[LiveFunction]) -> None:
         def warm(function: LiveFunction) -> None:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from squall.runtime.pool import FunctionPool, PoolClosed, TooManyRequests
+from squall.runtime.process import TemplateProcess
 from squall.runtime.results import FUNCTION_ERROR, InvocationResult
 from squall.runtime.spec import Credentials, FunctionSpec, build_environment
 
@@ -17,6 +18,7 @@ __all__ = [
     "FunctionSpec",
     "InvocationResult",
     "PoolClosed",
+    "TemplateProcess",
     "TooManyRequests",
     "build_environment",
 ]

@@ -65,6 +65,7 @@ class FunctionPool:
         on_log: Callable[[str, str], None] | None = None,
         compile_from_source: bool = False,
         fork_from_template: bool = False,
+        template: TemplateProcess | None = None,
         start_worker: WorkerFactory | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -82,8 +83,10 @@ class FunctionPool:
         self._on_event = on_event
         self._on_log = on_log
         self._compile_from_source = compile_from_source
-        self._fork_from_template = fork_from_template
+        self._fork_from_template = fork_from_template or template is not None
         self._template: TemplateProcess | None = None
+        self._shared_template = template
+        """A template shared with other pools (dev mode's, one per project): used, never closed, here."""
         self._start_worker = start_worker or self._spawn
         self._clock = clock
         self._wall_clock = wall_clock
@@ -219,6 +222,13 @@ class FunctionPool:
         self, spec: FunctionSpec, env: dict[str, str], stream: str, generation: int
     ) -> WorkerProcess | None:
         """A worker forked from the template (started on first use); None when no template can serve."""
+        shared = self._shared_template
+        if shared is not None and shared.code_dir == spec.code_dir and shared.alive():
+            env = {k: v for k, v in env.items() if k != "_SQUALL_COMPILE_FROM_SOURCE"}
+            try:
+                return shared.fork(env, stream, generation, clock=self._clock)
+            except (OSError, WorkerGone):
+                pass
         with self._lock:
             template = self._template
             if template is not None and (template.code_dir != spec.code_dir or not template.alive()):

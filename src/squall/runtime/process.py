@@ -207,7 +207,11 @@ class WorkerProcess:
 
 
 class TemplateProcess:
-    """A worker that only forks workers (``serve_template`` in ``worker.py``); one per pool, for reloads."""
+    """A worker that only forks workers (``serve_template`` in ``worker.py``), for reloads.
+
+    One per pool, or one per project shared by its pools: ``preload`` names every handler whose libraries
+    it imports up front (``_SQUALL_PRELOAD``).
+    """
 
     def __init__(
         self,
@@ -217,7 +221,10 @@ class TemplateProcess:
         launcher: tuple[str, ...],
         env: dict[str, str],
         clock: Callable[[], float] = time.monotonic,
+        preload: tuple[str, ...] = (),
     ) -> None:
+        if preload:
+            env = {**env, "_SQUALL_PRELOAD": ",".join(preload)}
         self.code_dir = code_dir
         self._lock = threading.Lock()
         self._process = WorkerProcess(

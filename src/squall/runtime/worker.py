@@ -418,8 +418,9 @@ def serve_template(sock: socket.socket, root: str) -> None:
     devnull = open(os.devnull, "w")  # noqa: SIM115 - kept open for the template's life
     sys.stdout = sys.stderr = devnull
     # A broken handler still leaves loaded whatever it imported before it failed.
-    with contextlib.suppress(BaseException):
-        load_handler(os.environ.get("_HANDLER", ""))
+    for handler in os.environ.get("_SQUALL_PRELOAD", os.environ.get("_HANDLER", "")).split(","):
+        with contextlib.suppress(BaseException):
+            load_handler(handler)
     channel.send(INIT, json.dumps({"init_ms": (time.perf_counter() - start) * 1000, "error": None}).encode())
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked workers are reaped by the kernel
     while True:
