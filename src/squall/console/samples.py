@@ -170,7 +170,9 @@ def sample_event(kind: SampleKind, function: FunctionInfo | None, region: str) -
             detail = trigger.detail
             break
     if kind == "api":
-        return api_event(str(detail.get("routeKey") or "POST /"), region)
+        route = str(detail.get("routeKey") or "POST /")
+        body = {} if route.split(" ")[0] in ("POST", "PUT", "PATCH") else None
+        return api_event(route, region, body=body)
     if kind == "sqs":
         return sqs_event(str(detail.get("queue") or "queue"), region)
     if kind == "s3":

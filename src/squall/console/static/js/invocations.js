@@ -46,6 +46,14 @@ function statusBadge(item) {
   return el("span", { class: "badge ok" }, item.status);
 }
 
+function decodedBody(event) {
+  if (!event || typeof event !== "object" || !event.isBase64Encoded || typeof event.body !== "string") return null;
+  let text;
+  try { text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(atob(event.body), (c) => c.charCodeAt(0))); }
+  catch { return null; }
+  return el("div", {}, el("h3", {}, "Request body (decoded)"), jsonBlock(text, "invocation-body"));
+}
+
 async function showDetail(pane, summary) {
   pane.replaceChildren(el("div", { class: "muted" }, "loading…"));
   let record;
@@ -65,6 +73,7 @@ async function showDetail(pane, summary) {
       el("pre", { class: "json error-text", "data-testid": "invocation-error" },
         `${failure.errorType || record.errorType || "Error"}: ${failure.errorMessage || ""}\n${(failure.stackTrace || []).join("\n")}`)) : null,
     el("div", {}, el("h3", {}, "Request"), jsonBlock(record.event, "invocation-request")),
+    decodedBody(record.event),
     el("div", {}, el("h3", {}, "Response"), jsonBlock(response, "invocation-response")),
     el("div", {}, el("h3", {}, "Logs"), el("pre", { class: "json", "data-testid": "invocation-logs" }, record.logs || "(no output)")),
   );
