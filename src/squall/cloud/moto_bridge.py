@@ -45,6 +45,7 @@ class MotoBridge:
     """moto's backends and handlers for the served services; not thread-safe (callers lock)."""
 
     def __init__(self) -> None:
+        speed.share_botocore_data()
         import moto.backends as backends
         from moto.core.base_backend import BackendDict
         from moto.core.models import DEFAULT_ACCOUNT_ID

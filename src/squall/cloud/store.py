@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ from squall.errors import CloudError
 log = logging.getLogger(__name__)
 
 SNAPSHOT = "snapshot.pkl"
+_SOFT_RECORDS = 100
+_MIN_INTERVAL = 1.0
 
 
 @dataclass
@@ -54,6 +57,8 @@ class Store:
         self.max_bytes = max_bytes
         self._journal: journal.Journal | None = None
         self._compact_lock = threading.Lock()
+        self._last_compaction = time.monotonic()
+        self._last_cost = 0.0
 
     @property
     def current(self) -> journal.Journal:
@@ -77,12 +82,14 @@ class Store:
             report.snapshot = True
         found = journal.segments(self.folder)
         last_seq = next_seq
+        last_count = 0
         for index, (seq, path) in enumerate(found):
             if seq < next_seq:
                 path.unlink(missing_ok=True)
                 continue
             last_seq = seq
             scanned = journal.read_segment(path)
+            last_count = len(scanned.records)
             for payload in scanned.records:
                 try:
                     record = Record.decode(payload)
@@ -106,25 +113,39 @@ class Store:
         for warning in report.warnings:
             log.warning("%s", warning)
         self._journal = journal.Journal(self.folder, last_seq, fsync_each=self.fsync_each)
+        self._journal.records = last_count
         return report
 
     def append(self, record: Record) -> None:
         """Journal one acknowledged request (the caller holds the state lock)."""
         self.current.append(record.encode())
 
-    def due(self) -> bool:
+    def due(self, now: float | None = None) -> bool:
+        """Whether to compact now.
+
+        At once past the hard bounds; otherwise, so that a restart replays little, whenever a
+        modest journal has waited ``max(1 s, 5 x the last snapshot's cost)``: snapshots then
+        hold the state lock at most a sixth of the time, however large the state grows.
+        """
         current = self.current
-        return current.records >= self.max_records or current.size >= self.max_bytes
+        if current.records >= self.max_records or current.size >= self.max_bytes:
+            return True
+        now = time.monotonic() if now is None else now
+        quiet_enough = now - self._last_compaction >= max(_MIN_INTERVAL, 5 * self._last_cost)
+        return current.records >= _SOFT_RECORDS and quiet_enough
 
     def compact(self, state_lock: threading.Lock, live: Mapping[str, Any]) -> None:
         """Snapshot the state and drop the journal segments the snapshot covers."""
         with self._compact_lock:
+            started = time.monotonic()
             with state_lock:
                 if self.current.records == 0 and (self.folder / SNAPSHOT).exists():
                     return
                 new_seq = self.current.rotate()
                 blob = snapshot.dump(live, new_seq)
             snapshot.write_atomically(self.folder / SNAPSHOT, blob)
+            self._last_compaction = time.monotonic()
+            self._last_cost = self._last_compaction - started
             for seq, path in journal.segments(self.folder):
                 if seq < new_seq:
                     path.unlink(missing_ok=True)
