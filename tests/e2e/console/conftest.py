@@ -74,7 +74,9 @@ def console_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudInf
         cloud.stop(home)
 
 
-def deploy_copy(example: Path, workdir: Path, info: CloudInfo, stage: str) -> tuple[Project, Clients, dict[str, str]]:
+def deploy_copy(
+    example: Path, workdir: Path, info: CloudInfo, stage: str
+) -> tuple[Project, Clients, dict[str, str]]:
     root = workdir / example.name
     shutil.copytree(example, root)
     project = load_project(root / "squall.config.py", stage)

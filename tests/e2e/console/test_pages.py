@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.error
 import urllib.request
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from squall.console import ConsoleServer
@@ -17,7 +19,7 @@ ROOT_OF = "http://{host}:{port}/"
 def test_the_page_loads_with_the_token_and_is_refused_without_it(page: Page, console: ConsoleServer) -> None:
     bare = ROOT_OF.format(host=console.host, port=console.port)
     for path in ("", "api/functions", "static/js/main.js", "api/logs/stream"):
-        with __import__("pytest").raises(urllib.error.HTTPError) as refused:
+        with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(bare + path, timeout=10)
         assert refused.value.code == 401
         refused.value.close()
@@ -77,9 +79,9 @@ def test_a_line_printed_by_a_handler_appears_in_the_live_tail_within_a_second(
     page.goto(console.url + "#/logs")
     expect(page.get_by_test_id("live-status")).to_contain_text("live", timeout=15_000)
     shortener.shorten(unique_url())  # the tail is polling and the function is warm before the timed line
-    expect(page.get_by_test_id("log-line").filter(has_text="shortened https://example.com/")).not_to_have_count(
-        0, timeout=15_000
-    )
+    expect(
+        page.get_by_test_id("log-line").filter(has_text="shortened https://example.com/")
+    ).not_to_have_count(0, timeout=15_000)
 
     url = unique_url()
     code = shortener.shorten(url)
@@ -95,7 +97,7 @@ def test_invoking_a_function_from_the_ui_shows_its_response(page: Page, console:
     page.goto(console.url + "#/invoke")
     page.get_by_test_id("invoke-function").select_option("ApiPostShorten")
     editor = page.get_by_test_id("invoke-event")
-    expect(editor).to_have_value(__import__("re").compile(r'"routeKey": "POST /shorten"'), timeout=10_000)
+    expect(editor).to_have_value(re.compile(r'"routeKey": "POST /shorten"'), timeout=10_000)
     url = unique_url()
     event = editor.input_value().replace('"body": "{}"', f'"body": "{{\\"url\\": \\"{url}\\"}}"')
     assert url in event
@@ -126,7 +128,12 @@ def test_an_item_written_by_the_app_is_in_the_table_explorer(
     expect(page.get_by_test_id("table-items")).to_contain_text(code, timeout=10_000)
     screenshot(page, "table")
 
+    shortener.clients("ssm").put_parameter(
+        Name="/squall/url-shortener/e2e/ApiKey", Value="s3cr3t-value", Type="SecureString", Overwrite=True
+    )
     page.goto(console.url + "#/resources")
     expect(page.get_by_test_id("outputs")).to_contain_text("ApiEndpoint", timeout=15_000)
+    expect(page.get_by_test_id("secret-row")).to_contain_text("ApiKey", timeout=15_000)
+    assert "s3cr3t-value" not in page.content()
     expect(page.get_by_test_id("all-resources")).to_contain_text("AWS::DynamoDB::Table")
     screenshot(page, "resources")

@@ -61,7 +61,9 @@ async function showDetail(pane, summary) {
   catch (error) { pane.replaceChildren(el("div", { class: "error-text" }, error.message)); return; }
   const response = record.response;
   const failure = record.error && response && typeof response === "object" ? response : null;
-  pane.replaceChildren(
+  const responseBody = response && typeof response === "object" && typeof response.body === "string" && response.body
+    ? el("div", {}, el("h3", {}, "Response body"), jsonBlock(response.body, "invocation-response-body")) : null;
+  pane.replaceChildren(...[
     el("div", { class: "kv", "data-testid": "invocation-meta" },
       el("div", { class: "k" }, "Function"), el("div", {}, record.function),
       el("div", { class: "k" }, "Request id"), el("div", { class: "mono" }, record.requestId),
@@ -75,8 +77,9 @@ async function showDetail(pane, summary) {
     el("div", {}, el("h3", {}, "Request"), jsonBlock(record.event, "invocation-request")),
     decodedBody(record.event),
     el("div", {}, el("h3", {}, "Response"), jsonBlock(response, "invocation-response")),
+    responseBody,
     el("div", {}, el("h3", {}, "Logs"), el("pre", { class: "json", "data-testid": "invocation-logs" }, record.logs || "(no output)")),
-  );
+  ].filter(Boolean));
 }
 
 export function invocationsPage(root, ctx, args) {
@@ -99,7 +102,7 @@ export function invocationsPage(root, ctx, args) {
   const list = new VirtualList(listBox, { rowHeight: 30, onSelect: (item) => showDetail(detail, item), render: (item) => el("div", { "data-testid": "invocation-row", "data-request-id": item.requestId },
     el("span", { class: "cell t" }, time(item.at)),
     el("span", { class: "cell fn" }, shortName(item.function, ctx.stage.app, ctx.stage.stage)),
-    el("span", { class: "cell" }, statusBadge(item)),
+    el("span", { class: "cell st" }, statusBadge(item)),
     el("span", { class: "cell title" }, item.title),
     el("span", { class: "cell dur" }, duration(item.durationMs)),
     item.cold ? el("span", { class: "badge cold" }, "cold") : null,

@@ -89,12 +89,12 @@ async function tableExplorer(main, id) {
     const width = columns.length * COL + 90;
     gridBox.replaceChildren();
     const header = el("div", { class: "head", style: `width:${width}px` }, el("div", { class: "cell", style: "width:90px" }, ""),
-      ...columns.map((c) => el("div", { class: "cell", style: `width:${COL}px` }, c + (keys.includes(c) ? " 🔑" : ""))));
+      ...columns.map((c) => el("div", { class: "cell", style: `width:${COL}px` }, c + (c === schema.partitionKey ? " (partition key)" : c === schema.sortKey ? " (sort key)" : ""))));
     grid = new VirtualList(gridBox, {
       rowHeight: 30, header, width,
       render: (item) => el("div", { "data-testid": "table-row" },
         el("div", { class: "cell", style: "width:90px" },
-          el("button", { class: "danger", style: "padding:1px 6px;font-size:11px", title: "Delete this item", onclick: (e) => { e.stopPropagation(); remove(item); } }, "delete")),
+          el("button", { class: "danger small", title: "Delete this item", onclick: (e) => { e.stopPropagation(); remove(item); } }, "delete")),
         ...columns.map((c) => el("div", { class: "cell", style: `width:${COL}px`, title: cellText(item[c]) }, cellText(item[c])))),
     });
     grid.setItems(items, { keepScroll: false });
