@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "remove": "squall.cli.remove:remove",
     "outputs": "squall.cli.outputs:outputs",
     "unlock": "squall.cli.unlock:unlock",
+    "console": "squall.cli.console:console",
 }
 
 
