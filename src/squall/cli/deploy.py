@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from squall.binding.types import write_types
 from squall.cli.options import project_options
 from squall.config import load_project
 from squall.errors import SquallError
@@ -65,6 +66,7 @@ def deploy(
     from squall.deploy.progress import LiveReporter
 
     project = load_project(config, stage, target=target)
+    write_types(project.app)
     graph = project.graph
     clients = clients_for("aws" if graph.target == "aws" else "local", graph.region)
 

@@ -25,12 +25,14 @@ from squall.cli.options import project_options
 )
 def dev(stage: str | None, config: Path | None, debug: str | None) -> None:
     """Deploy the stage with live functions and reload them on every save (Ctrl-C to stop)."""
+    from squall.binding.types import write_types
     from squall.config import load_project
     from squall.deploy import clients_for
     from squall.dev.session import DevSession
     from squall.dev.view import TerminalView
 
     project = load_project(config, stage)
+    write_types(project.app)
     view = TerminalView()
     view.info(f"Starting {project.graph.app} / {project.graph.stage}…")
     clients = clients_for(project.app.target, project.graph.region)

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "types": "squall.cli.types:types",
     "secret": "squall.cli.secret:secret",
     "dev": "squall.cli.dev:dev",
+    "shell": "squall.cli.shell:shell",
     "cloud": "squall.cli.cloud:cloud",
     "deploy": "squall.cli.deploy:deploy",
     "diff": "squall.cli.diff:diff",

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from squall.binding.types import write_types
 from squall.config import CONFIG_FILE, Project, load_project
 from squall.deploy import Clients, deploy
 from squall.dev.imports import SKIPPED_DIRS, ImportGraph
@@ -354,6 +355,7 @@ class DevSession:
             self.view.problem(exc.format())
             return
         self.project = project
+        write_types(project.app)
         self._imports = ImportGraph(project.root)
         self._sync_functions(project)
         self._register()

@@ -1,0 +1,59 @@
+"""The environment a function bound to every resource of the stage would have: for ``squall shell``.
+
+Scripts, migrations and tests run with it use ``from squall import Resource`` (and plain boto3) exactly as a
+handler does. Values known only after a deploy (queue URLs, an API's URL, ARNs with the account id) come from
+the stage's deploy state; on the local cloud, ``AWS_ENDPOINT_URL`` and credentials point boto3 at it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from squall.config import Project
+from squall.constructs.binding import ENV_PREFIX, Bindable
+from squall.deploy.clients import LOCAL_CREDENTIALS, Clients
+from squall.deploy.engine import Session
+from squall.deploy.errors import DeployError
+from squall.deploy.intrinsics import UNKNOWN, Resolver, contains_unknown
+from squall.graph.synth import SynthContext
+
+
+def bound_environment(project: Project, clients: Clients) -> dict[str, str]:
+    graph = project.graph
+    session = Session(clients, graph)
+    session.connect()
+    store = session.store()
+    if not store.exists():
+        raise DeployError(
+            f"{graph.app} stage {graph.stage} has not been deployed",
+            hint=f"run `squall deploy --stage {graph.stage}` first",
+        )
+    state = store.load()
+
+    def lookup(logical_id: str, attribute: str) -> Any:
+        entry = state.resources.get(logical_id)
+        if entry is None or entry.status != "ready":
+            return UNKNOWN
+        return entry.attributes.get(attribute, UNKNOWN)
+
+    resolver = Resolver(session.account_id, graph.region, lookup)
+    ctx = SynthContext(project.app)
+    env: dict[str, str] = {
+        "SQUALL_APP": graph.app,
+        "SQUALL_STAGE": graph.stage,
+        "AWS_REGION": graph.region,
+        "AWS_DEFAULT_REGION": graph.region,
+    }
+    if clients.endpoint:
+        env["AWS_ENDPOINT_URL"] = clients.endpoint
+        env["AWS_ACCESS_KEY_ID"] = LOCAL_CREDENTIALS["aws_access_key_id"]
+        env["AWS_SECRET_ACCESS_KEY"] = LOCAL_CREDENTIALS["aws_secret_access_key"]
+    for construct in project.app.constructs:
+        if not isinstance(construct, Bindable):
+            continue
+        metadata = resolver.resolve({"type": construct.kind, **construct.bind_metadata(ctx)})
+        if contains_unknown(metadata):
+            continue  # not deployed yet (e.g. added to the config since the last deploy)
+        env[f"{ENV_PREFIX}{construct.id}"] = json.dumps(metadata, separators=(",", ":"), sort_keys=True)
+    return env

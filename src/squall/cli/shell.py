@@ -1,0 +1,33 @@
+"""``squall shell -- CMD``: run CMD with every resource of the stage bound, as a function would see them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from squall.cli.options import project_options
+from squall.errors import SquallError
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@project_options
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+def shell(stage: str | None, config: Path | None, command: tuple[str, ...]) -> None:
+    """Run COMMAND (default: your shell) with the stage's resources bound."""
+    from squall.binding.shell import bound_environment
+    from squall.config import load_project
+    from squall.deploy import clients_for
+
+    project = load_project(config, stage)
+    clients = clients_for(project.app.target, project.graph.region)
+    env = {**os.environ, **bound_environment(project, clients)}
+    argv = list(command) or [os.environ.get("SHELL", "/bin/sh")]
+    try:
+        completed = subprocess.run(argv, env=env, check=False)
+    except FileNotFoundError as exc:
+        raise SquallError(f"command not found: {argv[0]}") from exc
+    sys.exit(completed.returncode)
