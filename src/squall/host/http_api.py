@@ -111,7 +111,9 @@ class PortBook:
 
 
 def bind_socket(port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP spelled out: asyncio only sets TCP_NODELAY on accepted sockets whose protocol says TCP, and
+    # without it every response on a kept-alive connection waits ~40 ms for the client's delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     sock.listen(1024)
@@ -153,10 +155,22 @@ class ApiApp:
             {
                 "type": "http.response.start",
                 "status": response.status,
-                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers],
+                "headers": wire_headers(response),
             }
         )
         await send({"type": "http.response.body", "body": response.body})
+
+
+def wire_headers(response: HttpResponse) -> list[tuple[bytes, bytes]]:
+    """The response's headers with its own ``content-length``, as API Gateway sends them (never chunked)."""
+    headers = [
+        (k.encode("latin-1"), v.encode("latin-1"))
+        for k, v in response.headers
+        if k.lower() not in ("content-length", "transfer-encoding")
+    ]
+    if response.status >= 200 and response.status not in (204, 304):
+        headers.append((b"content-length", str(len(response.body)).encode()))
+    return headers
 
 
 class HttpApiService:

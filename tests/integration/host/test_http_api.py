@@ -95,6 +95,9 @@ def test_response_mapping(mapping_api: Api, case: str) -> None:
     for name, value in headers.items():
         assert response.header(name) == value, name
     assert response.header("apigw-requestid")
+    assert response.header("transfer-encoding") is None
+    if status != 204:
+        assert response.header("content-length") == str(len(response.body))
 
 
 def test_cookies_become_one_set_cookie_header_each(mapping_api: Api) -> None:
