@@ -107,15 +107,17 @@ class Journal:
         return fd
 
     def append(self, payload: bytes) -> None:
-        data = frame(payload)
+        header = _HEADER.pack(len(payload), zlib.crc32(payload))
         with self._io_lock:
-            _write_all(self._fd, data)
+            written = os.writev(self._fd, [header, payload])
+            if written < len(header) + len(payload):
+                _write_all(self._fd, (header + payload)[written:])
             if self.fsync_each:
                 os.fsync(self._fd)
             else:
                 self._dirty = True
         self.records += 1
-        self.size += len(data)
+        self.size += len(header) + len(payload)
 
     def rotate(self) -> int:
         """Close the current segment and start the next one; returns the new segment's number."""
