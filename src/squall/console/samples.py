@@ -171,7 +171,7 @@ def sample_event(kind: SampleKind, function: FunctionInfo | None, region: str) -
             break
     if kind == "api":
         route = str(detail.get("routeKey") or "POST /")
-        body = {} if route.split(" ")[0] in ("POST", "PUT", "PATCH") else None
+        body: dict[str, Any] | None = {} if route.split(" ")[0] in ("POST", "PUT", "PATCH") else None
         return api_event(route, region, body=body)
     if kind == "sqs":
         return sqs_event(str(detail.get("queue") or "queue"), region)
