@@ -24,6 +24,7 @@ from squall.home import squall_home
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
 _POLL = 0.02
+LAST_PORT_FILE = "last.port"
 
 
 def resolve_home(home: Path | None) -> Path:
@@ -72,6 +73,28 @@ def start(home: Path | None = None, port: int | None = None, foreground: bool = 
     return _spawn(home, port, paths)
 
 
+def _remembered_port(paths: CloudPaths) -> int | None:
+    return _read_int(paths.data / LAST_PORT_FILE)
+
+
+def _start_on_demand(home: Path, port: int | None) -> CloudInfo | None:
+    """Start for a command that needs the cloud: the port asked for, else the one this home used last
+    (so URLs such as an API's endpoint stay valid), else 4590 — and when that one is taken by something
+    else (another home's cloud, say), any free port rather than a failure."""
+    paths = CloudPaths.under(home)
+    explicit = port is not None or bool(os.environ.get("SQUALL_CLOUD_PORT"))
+    chosen = resolve_port(port) if explicit else (_remembered_port(paths) or DEFAULT_PORT)
+    try:
+        info = start(home, chosen)
+    except PortInUse:
+        if explicit:
+            raise
+        info = start(home, 0)
+    if info is not None:
+        (paths.data / LAST_PORT_FILE).write_text(f"{info.port}\n")
+    return info
+
+
 def ensure_running(home: Path | None = None, port: int | None = None) -> CloudInfo:
     """The running local cloud for ``home``, started in the background first if needed."""
     home = resolve_home(home)
@@ -83,7 +106,7 @@ def ensure_running(home: Path | None = None, port: int | None = None) -> CloudIn
         pid = _read_int(CloudPaths.under(home).pid_file)
         if pid is None or not _alive(pid):
             try:
-                started = start(home, port)
+                started = _start_on_demand(home, port)
             except CloudAlreadyRunning:
                 started = None
             if started is not None:
