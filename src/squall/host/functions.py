@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from squall.cloud.plugins import CloudContext
+from squall.host.changes import ChangeWatch
 from squall.host.live import LiveRegistry, SessionGone
 from squall.host.logs import INVOCATIONS_GROUP, LogShipper, invocation_record
 from squall.runtime import Credentials, FunctionPool, FunctionSpec, InvocationResult
@@ -80,6 +81,9 @@ class FunctionHost:
         self._lock = threading.Lock()
         self._pools: dict[str, tuple[FunctionConfig, FunctionPool]] = {}
         self._code_lock = threading.Lock()
+        self._configs: dict[tuple[str, str], tuple[int, FunctionConfig]] = {}
+        """(name or ARN, region) → (the mutation number when read, the configuration), once unpacked."""
+        self._function_changes = ChangeWatch(["awslambda"])
         self.log_service = LogShipper()
         self.async_service = AsyncInvoker(self)
         self.listeners: list[Listener] = []
@@ -96,8 +100,17 @@ class FunctionHost:
     # -- configuration ------------------------------------------------------------------------
 
     def config(self, name_or_arn: str, region: str) -> tuple[FunctionConfig, bytes | None]:
-        """The function's configuration, and its zip when that code is not unpacked yet."""
+        """The function's configuration, and its zip when that code is not unpacked yet.
+
+        Read from moto again only when a Lambda change was acknowledged since the last read, so an invocation
+        does not wait for the state lock (a compaction holds it while it pickles the state).
+        """
         ctx = self.ctx
+        key = (name_or_arn, region)
+        cached = self._configs.get(key)
+        if cached is not None and self._function_changes.fresh(ctx.mutations, cached[0]):
+            return cached[1], None
+        read_at = ctx.mutations.last
         with ctx.locked():
             backend = ctx.backend("awslambda", region, ACCOUNT_ID)
             try:
@@ -118,6 +131,8 @@ class FunctionHost:
                 code_sha256=function.code_sha_256,
             )
             code = None if self._code_dir(config).is_dir() else bytes(function.code_bytes)
+        if code is None:
+            self._configs[key] = (read_at, config)
         return config, code
 
     def _code_dir(self, config: FunctionConfig) -> Path:

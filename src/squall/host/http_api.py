@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse
+from squall.host.changes import ChangeWatch
 from squall.host.functions import ACCOUNT_ID, FunctionHost, FunctionNotFound
 from squall.runtime import TooManyRequests
 from squall.runtime.apigw import (
@@ -181,9 +182,9 @@ class HttpApiService:
     def __init__(self, host: FunctionHost) -> None:
         self.host = host
         self._ctx: CloudContext | None = None
-        self._routes: dict[str, ApiRoutes | None] = {}
-        self._routes_seen = 0
-        """The mutation number up to which the cached route tables are known to be current."""
+        self._routes: dict[str, tuple[int, ApiRoutes]] = {}
+        """api id → (the mutation number when read, its routes)."""
+        self._route_changes = ChangeWatch(["apigatewayv2"])
         self._servers: dict[str, Any] = {}
         self._loop = asyncio.new_event_loop()
         self._executor = ThreadPoolExecutor(max_workers=64, thread_name_prefix="http-api")
@@ -293,12 +294,17 @@ class HttpApiService:
     # -- requests -----------------------------------------------------------------------------
 
     def routes(self, api_id: str) -> ApiRoutes | None:
+        """The API's routes, read again when an ``apigatewayv2`` change was acknowledged since the last read.
+
+        The background sync also drops them, but only after the change's response reached the client, which
+        may already be sending a request to the new route.
+        """
         ctx = self._ctx
         assert ctx is not None
-        self._drop_stale_routes(ctx)
         cached = self._routes.get(api_id)
-        if cached is not None:
-            return cached
+        if cached is not None and self._route_changes.fresh(ctx.mutations, cached[0]):
+            return cached[1]
+        read_at = ctx.mutations.last
         with ctx.locked():
             for region in self._regions():
                 api = ctx.backend("apigatewayv2", region, ACCOUNT_ID).apis.get(api_id)
@@ -322,24 +328,9 @@ class HttpApiService:
                     integrations,
                     cors_config(api.cors_configuration),
                 )
-                self._routes[api_id] = routes
+                self._routes[api_id] = (read_at, routes)
                 return routes
         return None
-
-    def _drop_stale_routes(self, ctx: CloudContext) -> None:
-        """Forget the route tables when an API changed since they were read.
-
-        The background sync does this too, but only after the change's response reached the client, which
-        may already be sending a request to the new route.
-        """
-        newest = ctx.mutations.last
-        if newest == self._routes_seen:
-            return
-        changes = ctx.mutations.since(self._routes_seen)
-        window_lost = not changes or changes[0].seq > self._routes_seen + 1
-        if window_lost or any(change.service == "apigatewayv2" for change in changes):
-            self._routes = {}
-        self._routes_seen = max(newest, changes[-1].seq if changes else newest)
 
     async def handle(self, api_id: str, request: HttpRequest) -> HttpResponse:
         routes = self.routes(api_id)
