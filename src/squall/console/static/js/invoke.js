@@ -19,15 +19,20 @@ export function invokePage(root, ctx, args) {
   const result = el("div", { class: "detail", "data-testid": "invoke-result" }, el("div", { class: "empty" }, "The response and logs appear here."));
   const button = el("button", { "data-testid": "invoke-button", onclick: () => run() }, "Invoke");
 
+  let ticket = 0;
+  let edits = 0;
   async function loadSample() {
+    const mine = ++ticket;
+    const editsBefore = edits;
     const saved = remembered[`${current.logicalId}:${kind.value}`];
     if (saved) { editor.value = saved; return; }
     try {
       const data = await api(`/api/functions/${encodeURIComponent(current.logicalId)}/sample${query({ kind: kind.value })}`);
-      editor.value = pretty(data.event);
+      // a later choice, or the person typing meanwhile, wins over this answer
+      if (mine === ticket && edits === editsBefore) editor.value = pretty(data.event);
     } catch (error) { status.textContent = error.message; }
   }
-  editor.addEventListener("input", () => { remembered[`${current.logicalId}:${kind.value}`] = editor.value; });
+  editor.addEventListener("input", () => { edits++; remembered[`${current.logicalId}:${kind.value}`] = editor.value; });
 
   async function run() {
     let event;
