@@ -13,12 +13,13 @@ when an ``apigatewayv2`` mutation is seen.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
+import random
 import socket
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,7 @@ from squall.runtime.apigw import (
 log = logging.getLogger(__name__)
 
 PORTS_FILE = "http_apis.json"
+_ids = random.Random()
 DEFAULT_INTEGRATION_TIMEOUT_MS = 30_000
 
 
@@ -93,6 +95,11 @@ def cors_config(document: Any) -> CorsConfig | None:
         max_age=int(max_age) if max_age is not None else None,
         allow_credentials=bool(document.get("AllowCredentials", document.get("allowCredentials", False))),
     )
+
+
+def new_request_id() -> str:
+    """An id shaped as API Gateway's (``JKJaXmPLvHcESHA=``); from a private generator, not the OS's."""
+    return base64.b64encode(_ids.getrandbits(88).to_bytes(11, "big")).decode()
 
 
 class PortBook:
@@ -284,6 +291,8 @@ class HttpApiService:
             lifespan="off",
             http="httptools",
             loop="none",
+            proxy_headers=False,
+            server_header=False,
             timeout_keep_alive=75,
         )
         server = uvicorn.Server(config)
@@ -339,7 +348,7 @@ class HttpApiService:
         if routes.cors is not None and is_preflight(request.method, request.headers):
             return preflight_response(routes.cors, request.headers)
         # The function sees the same id as requestContext.requestId that the client gets in this header.
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         response = await self._invoke(routes, request, request_id)
         if routes.cors is not None:
             response = apply_cors(routes.cors, request.headers, response)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from squall.cloud.plugins import CloudContext, CloudRequest
 from squall.runtime import InvocationResult
 
-FLUSH_SECONDS = 0.1
+FLUSH_SECONDS = 0.2
 INVOCATIONS_GROUP = "/squall/invocations"
 """One log event per invocation (stream: the function's name), JSON: what the console lists."""
 MAX_RECORD_PART = 64 * 1024
@@ -71,11 +71,13 @@ class LogShipper:
                 first = self._queue.get(timeout=FLUSH_SECONDS)
             except queue.Empty:
                 continue
+            # Let a window's worth gather: every PutLogEvents is a journaled request, and fewer, larger
+            # ones keep the cloud from compacting its state over and over under load.
+            ctx.stopping.wait(FLUSH_SECONDS)
             batches = [first]
-            deadline = time.monotonic() + FLUSH_SECONDS / 4
-            while len(batches) < MAX_BATCH and time.monotonic() < deadline:
+            while len(batches) < MAX_BATCH:
                 try:
-                    batches.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
+                    batches.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
             self._write(ctx, batches)
