@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -23,20 +24,31 @@ from squall.cli.options import project_options
     metavar="[FUNCTION]",
     help="Run FUNCTION's worker (every function's, without a name) under debugpy on 127.0.0.1.",
 )
-def dev(stage: str | None, config: Path | None, debug: str | None) -> None:
+@click.option(
+    "--console/--no-console", "with_console", default=True, help="Serve the console (default: yes)."
+)
+def dev(stage: str | None, config: Path | None, debug: str | None, with_console: bool) -> None:
     """Deploy the stage with live functions and reload them on every save (Ctrl-C to stop)."""
     from squall.binding.types import write_types
     from squall.config import load_project
+    from squall.console import ConsoleServer, InvocationRecord, LiveFeed, serve
     from squall.deploy import clients_for
     from squall.dev.session import DevSession
     from squall.dev.view import TerminalView
+    from squall.runtime import InvocationResult
 
     project = load_project(config, stage)
     write_types(project.app)
     view = TerminalView()
     view.info(f"Starting {project.graph.app} / {project.graph.stage}…")
     clients = clients_for(project.app.target, project.graph.region)
-    session = DevSession(project, clients=clients, view=view, debug=debug, config=config)
+    feed = LiveFeed()
+
+    def publish(function: str, event: object, result: InvocationResult) -> None:
+        feed.publish(InvocationRecord.of(function, event, result, int(time.time() * 1000)))
+
+    session = DevSession(project, clients=clients, view=view, debug=debug, config=config, listeners=[publish])
+    console: ConsoleServer | None = None
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -45,7 +57,15 @@ def dev(stage: str | None, config: Path | None, debug: str | None) -> None:
     previous = signal.signal(signal.SIGTERM, request_stop)
     try:
         session.start()
-        view.header(project.graph.app, project.graph.stage, project.app.target, session.outputs, None)
+        if with_console:
+            console = serve(project, clients=clients, live_feed=feed).start()
+        view.header(
+            project.graph.app,
+            project.graph.stage,
+            project.app.target,
+            session.outputs,
+            console.url if console else None,
+        )
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -53,5 +73,7 @@ def dev(stage: str | None, config: Path | None, debug: str | None) -> None:
     finally:
         signal.signal(signal.SIGTERM, previous)
         view.info("Stopping…")
+        if console is not None:
+            console.stop()
         session.stop()
         view.info("Stopped. The stage stays deployed.")

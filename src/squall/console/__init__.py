@@ -9,8 +9,21 @@ the pages are plain files in ``static/``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from squall.console.feed import LiveFeed
 from squall.console.records import INVOCATIONS_LOG_GROUP, InvocationRecord
-from squall.console.server import ConsoleServer, serve
+
+if TYPE_CHECKING:
+    from squall.console.server import ConsoleServer, serve
 
 __all__ = ["INVOCATIONS_LOG_GROUP", "ConsoleServer", "InvocationRecord", "LiveFeed", "serve"]
+
+
+def __getattr__(name: str) -> Any:
+    # The server (starlette, uvicorn) loads only when asked for: the local cloud imports the records alone.
+    if name in ("ConsoleServer", "serve"):
+        from squall.console import server
+
+        return getattr(server, name)
+    raise AttributeError(f"module 'squall.console' has no attribute {name!r}")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from squall.runtime import InvocationResult
+
+MAX_RECORD_PART = 64 * 1024
+"""A log event holds at most 256 KB: each of event, response and logs is cut to this many characters."""
 
 INVOCATIONS_LOG_GROUP = "/squall/invocations"
 """One log stream per function name; one event per invocation whose message is the record's JSON."""
@@ -27,6 +33,25 @@ class InvocationRecord:
     logs: str
     at: int
     """When it started, in epoch milliseconds."""
+
+    @classmethod
+    def of(cls, function: str, event: Any, result: InvocationResult, at: int) -> InvocationRecord:
+        """The record of one finished invocation of ``function`` (its physical name)."""
+        payload = result.payload if isinstance(result.payload, dict) else {}
+        return cls(
+            requestId=result.request_id,
+            function=function,
+            event=_bounded(event),
+            response=_bounded(result.payload),
+            error=result.error_type is not None,
+            errorType=str(payload.get("errorType"))
+            if result.error_type and payload.get("errorType")
+            else None,
+            durationMs=round(result.duration_ms, 3),
+            cold=result.cold,
+            logs=result.logs[-MAX_RECORD_PART:],
+            at=at,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,3 +140,10 @@ def response_status(response: Any, error: bool) -> str:
     if isinstance(response, dict) and isinstance(response.get("statusCode"), int):
         return str(response["statusCode"])
     return "ok"
+
+
+def _bounded(value: Any) -> Any:
+    text = json.dumps(value, default=str)
+    if len(text) <= MAX_RECORD_PART:
+        return value
+    return {"truncated": True, "size": len(text), "head": text[:MAX_RECORD_PART]}

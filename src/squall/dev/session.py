@@ -47,6 +47,7 @@ DEBUG_PORT = 5678
 LOCAL_CREDENTIALS = Credentials("test", "test")
 
 InvocationListener = Callable[[str, Any, InvocationResult], None]
+"""Called with the function's physical name, the event and the result of every live invocation."""
 
 
 @dataclass
@@ -134,7 +135,7 @@ class DevSession:
         result = function.pool.invoke(event, request_id=request_id)
         self.view.invocation(function.logical_id, event, result)
         for listener in self.listeners:
-            listener(function.logical_id, event, result)
+            listener(function.name, event, result)
         return result
 
     # -- deploy and pools ---------------------------------------------------------------------

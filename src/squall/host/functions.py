@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import os
 import queue
@@ -24,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from squall.cloud.plugins import CloudContext
+from squall.console.records import INVOCATIONS_LOG_GROUP, InvocationRecord
 from squall.host.changes import ChangeWatch
 from squall.host.live import LiveRegistry, SessionGone
-from squall.host.logs import INVOCATIONS_GROUP, LogShipper, invocation_record
+from squall.host.logs import LogShipper
 from squall.runtime import Credentials, FunctionPool, FunctionSpec, InvocationResult
 
 log = logging.getLogger(__name__)
@@ -227,8 +229,9 @@ class FunctionHost:
         self.log_service.submit(
             f"/aws/lambda/{config.name}", result.log_stream_name, config.region, result.logs
         )
+        record = InvocationRecord.of(config.name, event, result, int(time.time() * 1000))
         self.log_service.submit_record(
-            INVOCATIONS_GROUP, config.name, config.region, invocation_record(config.name, event, result)
+            INVOCATIONS_LOG_GROUP, config.name, config.region, json.dumps(record.to_json(), default=str)
         )
         for listener in list(self.listeners):
             try:

@@ -9,12 +9,9 @@ import time
 from dataclasses import dataclass
 
 from squall.cloud.plugins import CloudContext, CloudRequest
-from squall.runtime import InvocationResult
 
 FLUSH_SECONDS = 0.2
-INVOCATIONS_GROUP = "/squall/invocations"
-"""One log event per invocation (stream: the function's name), JSON: what the console lists."""
-MAX_RECORD_PART = 64 * 1024
+
 MAX_BATCH = 5000
 
 
@@ -109,30 +106,3 @@ class LogShipper:
         ctx.call(_logs_request("CreateLogGroup", {"logGroupName": group}, region))
         ctx.call(_logs_request("CreateLogStream", {"logGroupName": group, "logStreamName": stream}, region))
         self._known.add(key)
-
-
-def _bounded(value: object) -> object:
-    text = json.dumps(value, default=str)
-    if len(text) <= MAX_RECORD_PART:
-        return value
-    return {"truncated": True, "size": len(text), "head": text[:MAX_RECORD_PART]}
-
-
-def invocation_record(function: str, event: object, result: InvocationResult) -> str:
-    """The ``/squall/invocations`` entry for one invocation: request, response, logs and timing."""
-    payload = result.payload if isinstance(result.payload, dict) else {}
-    return json.dumps(
-        {
-            "requestId": result.request_id,
-            "function": function,
-            "event": _bounded(event),
-            "response": _bounded(result.payload),
-            "error": result.error_type is not None,
-            "errorType": payload.get("errorType") if result.error_type else None,
-            "durationMs": round(result.duration_ms, 3),
-            "cold": result.cold,
-            "logs": result.logs[-MAX_RECORD_PART:],
-            "at": int(time.time() * 1000),
-        },
-        default=str,
-    )

@@ -25,7 +25,8 @@ def request(url: str, method: str = "GET", body: Any = None) -> Response:
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
     payload = json.dumps(body).encode() if body is not None else None
-    connection.request(method, parts.path or "/", payload, {"content-type": "application/json"})
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    connection.request(method, target, payload, {"content-type": "application/json"})
     response = connection.getresponse()
     data = response.read()
     connection.close()
@@ -58,11 +59,18 @@ def start_dev(root: Path, home: Path, stage: str, *extra: str) -> tuple[SquallPr
     return dev, line.split("ApiEndpoint:", 1)[1].strip()
 
 
+def console_url(dev: SquallProcess) -> str:
+    return dev.wait_for(lambda text: "Console:" in text).split("Console:", 1)[1].strip()
+
+
 def test_dev_serves_reloads_recovers_and_stops_cleanly(
     project: Path, local_cloud: CloudInfo, local_cloud_home: Path, unique_name: Callable[[str], str]
 ) -> None:
     dev, url = start_dev(project, local_cloud_home, unique_name("dev"))
     try:
+        console = console_url(dev)
+        assert "token=" in console and request(console)[0] == 200
+        assert request(console.split("?", 1)[0])[0] == 401
         status, _, body = request(f"{url}/shorten", "POST", {"url": "https://example.com/a/long/path"})
         assert status == 201, body
         code = json.loads(body)["shortCode"]
