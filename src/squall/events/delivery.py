@@ -30,6 +30,8 @@ class Host(Protocol):
 
     def invoke_async(self, name_or_arn: str, region: str, event: Any) -> str: ...
 
+    def pool(self, name_or_arn: str, region: str) -> tuple[Any, Any]: ...
+
 
 def find_host(registry: Registry) -> Host | None:
     """The function host behind the services ``squall.host`` registered, if it is loaded."""

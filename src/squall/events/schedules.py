@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,8 @@ from squall.schedule import next_fire
 log = logging.getLogger(__name__)
 
 MAX_SLEEP = 1.0
+PREWARM = 10.0
+"""Seconds before a fire when the targets' workers are started, so a cold start does not delay it."""
 EPOCH = datetime(1970, 1, 1)
 
 
@@ -109,6 +112,7 @@ class Scheduler:
         if self._host is not None:
             self._host.bind(ctx)
         plan: dict[str, tuple[ScheduleRule, float | None]] = {}
+        warmed: set[tuple[str, float]] = set()
         seen = ctx.mutations.last
         while not ctx.stopping.is_set():
             rules = {rule.arn: rule for rule in read_rules(ctx, self._first_seen)}
@@ -129,6 +133,11 @@ class Scheduler:
                 if at is not None and at <= now:
                     self._fire(ctx, rule, at)
                     plan[arn] = (rule, following(rule, max(at, time.time() - 0.5)))
+            for arn, (rule, at) in plan.items():
+                if at is not None and at - time.time() < PREWARM and (arn, at) not in warmed:
+                    warmed.add((arn, at))
+                    self._prewarm(rule)
+            warmed = {(arn, at) for arn, at in warmed if plan.get(arn, (None, None))[1] == at}
             upcoming = [at for _, at in plan.values() if at is not None]
             sleep = min([MAX_SLEEP, *(at - time.time() for at in upcoming)])
             seen = self._sleep(ctx, seen, sleep)
@@ -145,6 +154,23 @@ class Scheduler:
             if changed:
                 break
         return seen
+
+    def _prewarm(self, rule: ScheduleRule) -> None:
+        host = self._host
+        if host is None:
+            return
+        functions = [t.arn for t in rule.targets if ":lambda:" in t.arn]
+
+        def warm() -> None:
+            for arn in functions:
+                try:
+                    _, pool = host.pool(arn, region_of(arn))
+                    pool.prewarm(1)
+                except Exception:
+                    log.debug("could not prewarm %s", arn, exc_info=True)
+
+        if functions:
+            threading.Thread(target=warm, name="schedule-prewarm", daemon=True).start()
 
     def _fire(self, ctx: CloudContext, rule: ScheduleRule, at: float) -> None:
         event = scheduled_event(rule.arn, _utc(at))

@@ -1,7 +1,7 @@
 """SQS → Lambda: a poller per event source mapping, with AWS's delivery semantics.
 
 Each poller runs a few threads (``MaximumConcurrency`` from the mapping's scaling config, else
-``DEFAULT_CONCURRENCY``); each thread gathers a batch with ``ReceiveMessage`` through the journaled
+``DEFAULT_CONCURRENCY``); one at a time, a thread gathers a batch with ``ReceiveMessage`` through the journaled
 path (up to ``BatchSize``, waiting up to ``MaximumBatchingWindowInSeconds`` for a fuller batch),
 invokes the function synchronously and deletes what succeeded. Nothing else removes a message:
 
@@ -22,6 +22,7 @@ every ``IDLE_POLL`` seconds for messages whose delay or visibility timeout ended
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -82,6 +83,8 @@ class SqsPoller:
         self._url = queue_url(ctx, spec.source_arn)
         count = spec.max_concurrency or DEFAULT_CONCURRENCY
         self._threads = StoppableThreads(f"sqs-{spec.uuid[:8]}", self._loop, count)
+        self._gathering = threading.Lock()
+        """One thread gathers a batch at a time (so batches fill up); invocations run side by side."""
 
     def start(self) -> None:
         self._threads.start()
@@ -98,7 +101,8 @@ class SqsPoller:
     def _loop(self) -> None:
         while self._running():
             try:
-                batch = self._gather()
+                with self._gathering:
+                    batch = self._gather()
                 if batch:
                     self._process(batch)
             except Exception:

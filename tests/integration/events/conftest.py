@@ -56,7 +56,9 @@ def zip_source(source: str, name: str = "app.py") -> bytes:
     return buffer.getvalue()
 
 
-def wait_until(check: Callable[[], Any], timeout: float, interval: float = 0.1, what: str = "condition") -> Any:
+def wait_until(
+    check: Callable[[], Any], timeout: float, interval: float = 0.1, what: str = "condition"
+) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         value = check()
@@ -141,7 +143,7 @@ class Recorder:
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list[tuple[float, dict[str, Any]]]:
         return wait_until(  # type: ignore[no-any-return]
-            lambda: (found if len(found := self.events()) >= count else None),
+            lambda: found if len(found := self.events()) >= count else None,
             timeout,
             what=f"{count} recorded invocation(s) of {self.arn}",
         )
