@@ -28,7 +28,7 @@ from typing import Any
 from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse
 from squall.host.changes import ChangeWatch
 from squall.host.functions import ACCOUNT_ID, FunctionHost, FunctionNotFound
-from squall.runtime import TooManyRequests
+from squall.runtime import InvocationResult, TooManyRequests
 from squall.runtime.apigw import (
     ApiInfo,
     CorsConfig,
@@ -370,19 +370,44 @@ class HttpApiService:
             route=match,
         )
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(
-            self._executor, self.host.invoke, integration.function, routes.region, event
-        )
+        done: asyncio.Future[InvocationResult] = loop.create_future()
+        function, region = integration.function, routes.region
+
+        def run() -> None:
+            # On the executor's thread; the invocation goes on when the integration times out.
+            try:
+                result = self.host.invoke(function, region, event)
+            except BaseException as exc:
+                loop.call_soon_threadsafe(_settle, done, None, exc)
+            else:
+                loop.call_soon_threadsafe(_settle, done, result, None)
+
+        self._executor.submit(run)
+        timer = loop.call_later(integration.timeout_s, _settle, done, None, TimeoutError())
         try:
-            result = await asyncio.wait_for(asyncio.shield(future), integration.timeout_s)
+            result = await done
         except TimeoutError:
             return service_unavailable()
         except (TooManyRequests, FunctionNotFound):
             return internal_server_error()
         except Exception:
-            log.exception("invoking %s failed", integration.function)
+            log.exception("invoking %s failed", function)
             return internal_server_error()
+        finally:
+            timer.cancel()
         return map_invocation(result.payload, result.error_type)
+
+
+def _settle(
+    future: asyncio.Future[InvocationResult], result: InvocationResult | None, error: BaseException | None
+) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        assert result is not None
+        future.set_result(result)
 
 
 class ApiEndpointClaims:

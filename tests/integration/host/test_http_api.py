@@ -346,3 +346,27 @@ def test_binary_round_trip(deploy: Deploy, make_api: MakeApi) -> None:
     assert response.status == 200
     assert response.body == payload[::-1]
     assert base64.b64encode(response.body)
+
+
+def test_integration_timeout_is_503(deploy: Deploy, make_api: MakeApi, aws_client: ClientFactory) -> None:
+    function = deploy(
+        """
+        import time
+        def handler(event, context):
+            if event["rawPath"] == "/slow":
+                time.sleep(5)
+            return "quick"
+        """,
+        timeout=10,
+        prefix="slow",
+    )
+    api = make_api({"GET /slow": function, "GET /quick": function})
+    apigw = aws_client("apigatewayv2")
+    for integration in apigw.get_integrations(ApiId=api.api_id)["Items"]:
+        apigw.update_integration(
+            ApiId=api.api_id, IntegrationId=integration["IntegrationId"], TimeoutInMillis=1000
+        )
+    response = send(api.endpoint, "GET", "/slow")
+    assert response.status == 503
+    assert response.json() == {"message": "Service Unavailable"}
+    assert send(api.endpoint, "GET", "/quick").body == b"quick"
