@@ -83,6 +83,35 @@ def test_event_invocation_is_accepted_and_runs(
     assert item == {"id": {"S": "async-1"}}
 
 
+def test_failed_event_invocation_is_retried_twice(
+    deploy: Deploy, aws_client: ClientFactory, unique_name: Any
+) -> None:
+    table = unique_name("attempts")
+    dynamodb = aws_client("dynamodb")
+    dynamodb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    name = deploy(
+        """
+        import os, uuid, boto3
+        def handler(event, context):
+            attempt = context.aws_request_id + "/" + uuid.uuid4().hex
+            boto3.client("dynamodb").put_item(TableName=os.environ["TABLE"], Item={"id": {"S": attempt}})
+            raise RuntimeError("always fails")
+        """,
+        environment={"TABLE": table},
+    )
+    response = aws_client("lambda").invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
+    assert response["StatusCode"] == 202
+    items = poll(lambda: dynamodb.scan(TableName=table)["Items"], lambda found: len(found) >= 3)
+    request_ids = {item["id"]["S"].split("/")[0] for item in items}
+    assert len(items) == 3
+    assert request_ids == {response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]}
+
+
 def test_dry_run_is_204_without_running(deploy: Deploy, aws_client: ClientFactory) -> None:
     name = deploy(ECHO)
     response = aws_client("lambda").invoke(FunctionName=name, InvocationType="DryRun", Payload=b"{}")
