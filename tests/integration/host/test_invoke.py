@@ -133,6 +133,20 @@ def test_malformed_payload_is_invalid_request_content(deploy: Deploy, aws_client
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
+def test_payload_over_the_limit_is_request_too_large(deploy: Deploy, aws_client: ClientFactory) -> None:
+    name = deploy(ECHO)
+    lam = aws_client("lambda")
+    with pytest.raises(ClientError) as caught:
+        lam.invoke(FunctionName=name, Payload=json.dumps("x" * (6 * 1024 * 1024)).encode())
+    assert caught.value.response["Error"]["Code"] == "RequestTooLargeException"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+    with pytest.raises(ClientError) as caught:
+        lam.invoke(
+            FunctionName=name, InvocationType="Event", Payload=json.dumps("x" * (1024 * 1024)).encode()
+        )
+    assert caught.value.response["Error"]["Code"] == "RequestTooLargeException"
+
+
 def test_timeout_reports_task_timed_out_and_the_next_call_works(
     deploy: Deploy, aws_client: ClientFactory
 ) -> None:
