@@ -4,10 +4,10 @@ Each API gets a port the first time it is seen, recorded in ``http_apis.json`` u
 and reused after restarts, so the ``ApiEndpoint`` a deploy printed stays valid. moto's ``apiEndpoint`` is set
 to that URL, which is what GetApi (and so the deployer's output) reports.
 
-One asyncio loop on a background thread runs one uvicorn server per API. A request is matched against the
-API's routes (most specific wins), turned into a payload 2.0 event, run on the integration's function in the
-function host, and mapped back, all as API Gateway does (``squall.runtime.apigw``). Route tables are rebuilt
-when an ``apigatewayv2`` mutation is seen.
+One asyncio loop on a background thread runs one server (``http_server``) per API. A request is matched
+against the API's routes (most specific wins), turned into a payload 2.0 event, run on the integration's
+function in the function host, and mapped back, all as API Gateway does (``squall.runtime.apigw``). Route
+tables are read again after an ``apigatewayv2`` change.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Any
 from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse
 from squall.host.changes import ChangeWatch
 from squall.host.functions import ACCOUNT_ID, FunctionHost, FunctionNotFound
+from squall.host.http_server import ApiServer
 from squall.runtime import InvocationResult, TooManyRequests
 from squall.runtime.apigw import (
     ApiInfo,
@@ -129,58 +130,6 @@ def bind_socket(port: int) -> socket.socket:
     return sock
 
 
-class ApiApp:
-    """The ASGI app serving one API."""
-
-    def __init__(self, service: HttpApiService, api_id: str, port: int) -> None:
-        self.service = service
-        self.api_id = api_id
-        self.port = port
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        client = scope.get("client") or ("127.0.0.1", 0)
-        request = HttpRequest(
-            method=scope["method"],
-            raw_path=scope.get("raw_path", scope["path"].encode()).decode("latin-1"),
-            raw_query=scope.get("query_string", b""),
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
-            body=b"".join(chunks),
-            source_ip=client[0],
-            protocol=f"HTTP/{scope.get('http_version', '1.1')}",
-            scheme=scope.get("scheme", "http"),
-            port=self.port,
-        )
-        response = await self.service.handle(self.api_id, request)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status,
-                "headers": wire_headers(response),
-            }
-        )
-        await send({"type": "http.response.body", "body": response.body})
-
-
-def wire_headers(response: HttpResponse) -> list[tuple[bytes, bytes]]:
-    """The response's headers with its own ``content-length``, as API Gateway sends them (never chunked)."""
-    headers = [
-        (k.encode("latin-1"), v.encode("latin-1"))
-        for k, v in response.headers
-        if k.lower() not in ("content-length", "transfer-encoding")
-    ]
-    if response.status >= 200 and response.status not in (204, 304):
-        headers.append((b"content-length", str(len(response.body)).encode()))
-    return headers
-
-
 class HttpApiService:
     """A background service of the local cloud: the servers, their ports and their route tables."""
 
@@ -192,7 +141,7 @@ class HttpApiService:
         self._routes: dict[str, tuple[int, ApiRoutes]] = {}
         """api id → (the mutation number when read, its routes)."""
         self._route_changes = ChangeWatch(["apigatewayv2"])
-        self._servers: dict[str, Any] = {}
+        self._servers: dict[str, ApiServer] = {}
         self._loop = asyncio.new_event_loop()
         self._executor = ThreadPoolExecutor(max_workers=64, thread_name_prefix="http-api")
         self._ports: PortBook | None = None
@@ -222,7 +171,7 @@ class HttpApiService:
             if any(change.service in ("apigatewayv2", "awslambda") for change in changes) or not changes:
                 self.sync()
         for server in self._servers.values():
-            server.should_exit = True
+            self._loop.call_soon_threadsafe(server.close)
 
     def sync(self) -> None:
         """Start servers for new APIs, stop those of deleted ones, and drop cached route tables."""
@@ -247,7 +196,7 @@ class HttpApiService:
         self._routes = {}
         for api_id in list(self._servers):
             if api_id not in apis:
-                self._servers.pop(api_id).should_exit = True
+                self._loop.call_soon_threadsafe(self._servers.pop(api_id).close)
                 ports.ports.pop(api_id, None)
         changed = False
         for api_id, region in apis.items():
@@ -276,29 +225,19 @@ class HttpApiService:
             return {"us-east-1"}
 
     def _start(self, api_id: str, port: int) -> int:
-        import uvicorn
-
         try:
             sock = bind_socket(port)
         except OSError:
             log.warning("port %s of API %s is taken; the API gets a new URL", port, api_id)
             sock = bind_socket(0)
-        actual = int(sock.getsockname()[1])
-        config = uvicorn.Config(
-            ApiApp(self, api_id, actual),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            http="httptools",
-            loop="none",
-            proxy_headers=False,
-            server_header=False,
-            timeout_keep_alive=75,
-        )
-        server = uvicorn.Server(config)
-        asyncio.run_coroutine_threadsafe(server.serve(sockets=[sock]), self._loop)
+
+        async def dispatch(request: HttpRequest) -> HttpResponse:
+            return await self.handle(api_id, request)
+
+        server = ApiServer(self._loop, sock, dispatch)
+        asyncio.run_coroutine_threadsafe(server.start(), self._loop).result(timeout=10)
         self._servers[api_id] = server
-        return actual
+        return server.port
 
     # -- requests -----------------------------------------------------------------------------
 
