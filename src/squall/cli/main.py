@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "secret": "squall.cli.secret:secret",
     "dev": "squall.cli.dev:dev",
     "shell": "squall.cli.shell:shell",
+    "invoke": "squall.cli.invoke:invoke",
+    "logs": "squall.cli.logs:logs",
     "cloud": "squall.cli.cloud:cloud",
     "deploy": "squall.cli.deploy:deploy",
     "diff": "squall.cli.diff:diff",
