@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from squall import cloud  # noqa: E402
-from tests.e2e.dev.squall_process import SquallProcess  # noqa: E402
+from tests.squall_process import SquallProcess  # noqa: E402
 
 EDITS = 25
 

@@ -7,10 +7,15 @@ list is computed once per class.
 moto's models create many botocore sessions at import (region lists), and each session's loader
 parses the same large JSON files (``endpoints.json``) again: half of the daemon's start. Loaders
 already share what they load within a session; ``share_botocore_data`` shares it between sessions.
+
+moto's JSON-protocol handlers read each parameter with ``_get_param``, which parses the whole request body
+again every time: a ``PutLogEvents`` with thousands of events is parsed once per parameter. The parsed
+body is kept on the response object for the request instead.
 """
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from typing import Any
 
@@ -45,3 +50,37 @@ def install() -> None:
         return original(clazz)
 
     vars(responses)["method_names_from_class"] = method_names_from_class
+    _parse_json_body_once(responses.BaseResponse)
+
+
+def _parse_json_body_once(base: Any) -> None:
+    original = base._get_param
+    if getattr(original, "squall_cached", False):
+        return
+    missing = object()
+
+    def _get_param(self: Any, param_name: str, if_none: Any = None) -> Any:
+        if self.automated_parameter_parsing:
+            return original(self, param_name, if_none)
+        value = self.querystring.get(param_name)
+        if value is not None:
+            return value[0]
+        body = self.body
+        if body is not None:
+            cached = self.__dict__.get("_squall_json")
+            if cached is None or cached[0] is not body:
+                try:
+                    parsed: Any = json.loads(body)
+                except (ValueError, TypeError):
+                    parsed = missing
+                cached = (body, parsed)
+                self.__dict__["_squall_json"] = cached
+            parsed = cached[1]
+            if isinstance(parsed, dict) and param_name in parsed:
+                return parsed[param_name]
+        if self.uri_match and param_name in self.uri_match:
+            return self.uri_match[param_name]
+        return if_none
+
+    _get_param.squall_cached = True  # type: ignore[attr-defined]
+    base._get_param = _get_param

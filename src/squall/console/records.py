@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from squall.runtime import InvocationResult
 
 MAX_RECORD_PART = 64 * 1024
-"""A log event holds at most 256 KB: each of event, response and logs is cut to this many characters."""
+"""A log event holds at most 256 KB: an event, response or logs longer than this many characters is cut."""
+MAX_MESSAGE = 200 * 1024
 
 INVOCATIONS_LOG_GROUP = "/squall/invocations"
 """One log stream per function name; one event per invocation whose message is the record's JSON."""
@@ -41,8 +42,8 @@ class InvocationRecord:
         return cls(
             requestId=result.request_id,
             function=function,
-            event=_bounded(event),
-            response=_bounded(result.payload),
+            event=event,
+            response=result.payload,
             error=result.error_type is not None,
             errorType=str(payload.get("errorType"))
             if result.error_type and payload.get("errorType")
@@ -53,8 +54,29 @@ class InvocationRecord:
             at=at,
         )
 
+    def message(self) -> str:
+        """The record as one log event's message: JSON, with a large event or response cut down to fit."""
+        text = json.dumps(self.to_json(), default=str)
+        if len(text) <= MAX_MESSAGE:
+            return text
+        bounded = {**self.to_json(), "event": _bounded(self.event), "response": _bounded(self.response)}
+        return json.dumps(bounded, default=str)
+
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Written out rather than dataclasses.asdict, which deep-copies the event and response: this runs
+        # for every invocation in the local cloud.
+        return {
+            "requestId": self.requestId,
+            "function": self.function,
+            "event": self.event,
+            "response": self.response,
+            "error": self.error,
+            "errorType": self.errorType,
+            "durationMs": self.durationMs,
+            "cold": self.cold,
+            "logs": self.logs,
+            "at": self.at,
+        }
 
     def summary(self) -> dict[str, Any]:
         """The fields a list needs; the event, response and logs are fetched on demand."""

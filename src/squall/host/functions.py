@@ -230,9 +230,7 @@ class FunctionHost:
             f"/aws/lambda/{config.name}", result.log_stream_name, config.region, result.logs
         )
         record = InvocationRecord.of(config.name, event, result, int(time.time() * 1000))
-        self.log_service.submit_record(
-            INVOCATIONS_LOG_GROUP, config.name, config.region, json.dumps(record.to_json(), default=str)
-        )
+        self.log_service.submit_record(INVOCATIONS_LOG_GROUP, config.name, config.region, record.message())
         for listener in list(self.listeners):
             try:
                 listener(config, result)
@@ -247,7 +245,6 @@ class FunctionHost:
 
     def internal_invoke(self, function_arn: str, payload: bytes) -> None:
         """moto's own deliveries (SNS, S3, EventBridge): asynchronous invocations, as on AWS."""
-        import json
 
         region = function_arn.split(":")[3] if function_arn.count(":") >= 4 else "us-east-1"
         self.async_service.submit(function_arn, region, json.loads(payload or b"{}"), str(uuid.uuid4()))

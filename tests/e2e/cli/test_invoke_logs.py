@@ -14,7 +14,7 @@ import pytest
 
 from squall.cloud import CloudInfo
 from tests.conftest import EXAMPLES
-from tests.e2e.dev.squall_process import SquallProcess
+from tests.squall_process import SquallProcess
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 
 from squall.cloud import CloudInfo
 from tests.conftest import EXAMPLES
-from tests.e2e.dev.squall_process import SquallProcess, alive, descendants
+from tests.squall_process import SquallProcess, alive, descendants
 
 Response = tuple[int, dict[str, str], bytes]
 

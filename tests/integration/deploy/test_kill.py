@@ -1,7 +1,8 @@
 """Deploys (and removes) killed with SIGKILL at random points always converge on the next deploy.
 
-Each round starts ``squall deploy`` (or ``squall remove``) as a subprocess, kills it after a seeded random
-delay, then deploys in-process and checks: the plan is empty, every resource exists once (no duplicate
+Each round starts ``squall deploy`` (or ``squall remove``) as a subprocess and kills it a seeded random
+moment after it reports its first finished resource, so the kill lands while it is changing things; then it
+deploys in-process and checks: the plan is empty, every resource exists once (no duplicate
 API, integration, route or mapping), and finally a remove leaves nothing of the stage behind.
 """
 
@@ -9,17 +10,16 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from squall.cloud import CloudInfo
 from squall.deploy import Clients, deploy, diff, remove
 from tests.integration.deploy.helpers import leftovers, load
+from tests.squall_process import SquallProcess
 
 ROUNDS = 12
+PROGRESS = {"created", "updated", "deleted", "replaced"}
 EXTRA_ROUTE = '\n            "DELETE /{code}": "functions/stats.handler",'
 ANCHOR = '"GET /{code}": "functions/redirect.handler",'
 
@@ -46,23 +46,19 @@ def test_killed_deploys_converge(
     apigw = clients("apigatewayv2")
     killed_mid_run = 0
     for round_ in range(ROUNDS):
-        variant(shortener, extra=rng.random() < 0.5)
+        variant(shortener, extra=round_ % 2 == 0)  # always something to change
         command = ["remove", "--yes"] if round_ % 4 == 3 else ["deploy"]
-        process = subprocess.Popen(
-            [sys.executable, "-m", "squall.cli", *command],
-            cwd=shortener,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + rng.uniform(0.4, 1.6)
-        while time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.01)
-        if process.poll() is None:
+        process = SquallProcess(command, cwd=shortener, env=env)
+        try:
+            process.wait_for(lambda line: line.split(" ", 1)[0] in PROGRESS, timeout=60)
+            pause = time.monotonic() + rng.uniform(0.0, 0.1)
+            while time.monotonic() < pause and process.process.poll() is None:
+                time.sleep(0.005)
+        except AssertionError:
+            pass  # it finished (or failed) before reporting progress: nothing to interrupt
+        if process.process.poll() is None:
             killed_mid_run += 1
-            process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        process.kill()
 
         variant(shortener, extra=rng.random() < 0.5)
         project = load(shortener, stage)

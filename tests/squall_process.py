@@ -47,7 +47,7 @@ class SquallProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "squall.cli", *args],
             cwd=cwd,
-            env={**os.environ, "COLUMNS": "200", **(env or {})},
+            env={**os.environ, "COLUMNS": "200", "PYTHONUNBUFFERED": "1", **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
