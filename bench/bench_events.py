@@ -143,7 +143,7 @@ class Bench:
             attributes = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
             if all(attributes[name] == "0" for name in names):
                 break
-            time.sleep(0.01)
+            time.sleep(0.05)
         return MESSAGES / (time.perf_counter() - began)
 
     def latency(self, function_arn: str) -> list[float]:

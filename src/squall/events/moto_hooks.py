@@ -14,6 +14,8 @@ What moto does without docker, and what this module changes:
 - SNS ``lambda`` subscriptions: moto sends a fixed sample event (fixed message id, topic ARN
   "EXAMPLE", made-up attributes); it is replaced by the real notification. moto's filter policies
   (attribute and body scopes) are kept, and so is SNS → SQS delivery (with ``RawMessageDelivery``).
+- SQS sends and receives cost moto time in proportion to the queue's backlog; ``moto_speed``
+  makes them cheaper, with the same results.
 - Schedule rules: moto keeps no creation time; ``put_rule`` stamps one (``squall_created``) from
   moto's clock, so a replayed journal restores it and ``rate(...)`` keeps its phase across restarts.
 
@@ -28,6 +30,8 @@ import time
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
+
+from squall.events import moto_speed
 
 _installed = False
 _submit: Callable[[str, Any], None] | None = None
@@ -56,6 +60,7 @@ def install(submit: Callable[[str, Any], None]) -> None:
         return
     _installed = True
     _silence_mappings()
+    moto_speed.install()
     _stamp_rules()
     _redirect_s3()
     _redirect_sns()
