@@ -51,13 +51,33 @@ def timed(fn: object) -> float:
     return time.perf_counter() - start
 
 
-def chalice_deploy(workdir: Path, endpoint: str, env: dict[str, str]) -> tuple[float | None, str]:
+def squall_cli_deploy(root: Path, stage: str) -> float:
+    """``squall deploy`` as a user runs it (a new process each time), for a like-for-like comparison."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "squall.cli", "deploy", "--stage", stage],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return time.perf_counter() - start
+
+
+def chalice_project(workdir: Path) -> Path | None:
     chalice = shutil.which("chalice", path=str(Path(sys.executable).parent)) or shutil.which("chalice")
     if chalice is None:
-        return None, "chalice is not installed (pip install chalice)"
+        return None
     project = workdir / "shortener-peer"
     subprocess.run([chalice, "new-project", "shortener-peer"], cwd=workdir, check=True, capture_output=True)
     (project / "app.py").write_text(textwrap.dedent(CHALICE_APP).lstrip())
+    return project
+
+
+def chalice_deploy(project: Path | None, endpoint: str, env: dict[str, str]) -> tuple[float | None, str]:
+    chalice = shutil.which("chalice", path=str(Path(sys.executable).parent)) or shutil.which("chalice")
+    if chalice is None or project is None:
+        return None, "chalice is not installed (pip install chalice)"
     peer_env = {
         **env,
         "AWS_ENDPOINT_URL": endpoint,
@@ -118,12 +138,24 @@ def main() -> None:
             line("one handler edited", timed(run_deploy), "s", "<= 1 s")
             line("remove", timed(lambda: remove(load_project(config, STAGE), clients=clients)), "s", "<= 2 s")
 
-            peer, reason = chalice_deploy(workdir, info.endpoint, dict(os.environ))
+            # Like for like with the peer: both as command-line tools, a new process each time.
+            cli_full = squall_cli_deploy(root, "cli")
+            cli_noop = squall_cli_deploy(root, "cli")
+            line("full deploy, squall deploy command", cli_full, "s", "<= 3 s")
+            line("no-op deploy, squall deploy command", cli_noop, "s", "<= 0.5 s plus process start")
+            project = chalice_project(workdir)
+            peer, reason = chalice_deploy(project, info.endpoint, dict(os.environ))
             if peer is None:
                 print(f"peer chalice deploy: not measured: {reason}", flush=True)
             else:
-                line("peer chalice deploy", peer, "s", "reference")
-                print(f"ratio chalice/squall full deploy: {peer / full:.1f}x", flush=True)
+                again, _ = chalice_deploy(project, info.endpoint, dict(os.environ))
+                line("peer chalice deploy (full)", peer, "s", "reference")
+                print(f"ratio chalice/squall full deploy (commands): {peer / cli_full:.1f}x", flush=True)
+                if again is not None:
+                    line("peer chalice deploy (no change)", again, "s", "reference")
+                    print(
+                        f"ratio chalice/squall no-op deploy (commands): {again / cli_noop:.1f}x", flush=True
+                    )
         finally:
             cloud.stop(home)
 

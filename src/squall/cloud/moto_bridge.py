@@ -32,6 +32,7 @@ _AWS_HOSTS = {
     "sts": "sts.amazonaws.com",
     "awslambda": "lambda.{region}.amazonaws.com",
     "apigatewayv2": "apigateway.{region}.amazonaws.com",
+    "apigateway": "apigateway.{region}.amazonaws.com",
     "events": "events.{region}.amazonaws.com",
     "logs": "logs.{region}.amazonaws.com",
     "ssm": "ssm.{region}.amazonaws.com",

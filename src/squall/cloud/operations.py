@@ -26,6 +26,7 @@ SERVICES: dict[str, str] = {
     "sts": "sts",
     "awslambda": "lambda",
     "apigatewayv2": "apigatewayv2",
+    "apigateway": "apigateway",
     "events": "events",
     "logs": "logs",
     "ssm": "ssm",
@@ -96,7 +97,7 @@ def identify(method: str, path: str, query: str, headers: dict[str, str], body: 
     elif signing_name == "dynamodb" and amz_target.startswith("DynamoDBStreams"):
         service = "dynamodbstreams"
     elif signing_name == "apigateway":
-        service = "apigatewayv2" if path.startswith("/v2/") else None
+        service = "apigatewayv2" if path.startswith("/v2/") else "apigateway"
     else:
         service = _BY_SIGNING_NAME.get(signing_name)
     if service is None:
@@ -141,7 +142,7 @@ def _action(query: str, headers: dict[str, str], body: bytes) -> str | None:
 
 def is_mutating(target: Target, method: str) -> bool:
     operation = target.operation
-    if target.service in {"s3", "awslambda", "apigatewayv2"} or operation is None:
+    if target.service in {"s3", "awslambda", "apigatewayv2", "apigateway"} or operation is None:
         return method.upper() not in _READ_METHODS
     return not operation.startswith(_READ_PREFIXES)
 

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "squall.cloud.builtins.lambda_invoke:setup",
     "squall.cloud.builtins.sqs_long_poll:setup",
+    "squall.cloud.builtins.moto_fixes:setup",
     "squall.host:setup",
     "squall.events:setup",
 )
