@@ -39,6 +39,13 @@ def importable(request: CloudRequest, ctx: CloudContext) -> CloudResponse:
         return ctx.call(request)
     if str(document.get("swagger", "")).startswith("2"):
         document = as_openapi3(document)
+    for operations in (document.get("paths") or {}).values():
+        for operation in operations.values() if isinstance(operations, dict) else ():
+            integration = (
+                operation.get("x-amazon-apigateway-integration") if isinstance(operation, dict) else None
+            )
+            if isinstance(integration, dict) and isinstance(integration.get("type"), str):
+                integration["type"] = integration["type"].upper()  # AWS reports AWS_PROXY for aws_proxy
     info = document.setdefault("info", {})
     if isinstance(info, dict):
         info.setdefault("description", "")
