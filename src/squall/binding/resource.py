@@ -15,6 +15,18 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 ENV_PREFIX = "SQUALL_RESOURCE_"
+SPILL_VARIABLE = "SQUALL_RESOURCES_FILE"
+"""Names a JSON file in the package holding the metadata that did not fit Lambda's 4 KB environment."""
+
+
+def _spilled() -> dict[str, Any]:
+    name = os.environ.get(SPILL_VARIABLE)
+    if not name:
+        return {}
+    root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
+    with open(os.path.join(root, name), encoding="utf-8") as file:
+        data: dict[str, Any] = json.load(file)
+    return data
 
 
 class UnboundResourceError(AttributeError):
@@ -90,6 +102,19 @@ class ResourceNamespace:
 
     def __init__(self) -> None:
         self._cache: dict[str, BoundResource] = {}
+        self._file: dict[str, Any] | None = None
+
+    def _from_file(self, id: str) -> dict[str, Any] | None:
+        if self._file is None:
+            self._file = _spilled()
+        found = self._file.get(id)
+        return found if isinstance(found, dict) else None
+
+    def _bound_ids(self) -> list[str]:
+        names = {key[len(ENV_PREFIX) :] for key in os.environ if key.startswith(ENV_PREFIX)}
+        if os.environ.get(SPILL_VARIABLE):
+            names.update(self._file if self._file is not None else _spilled())
+        return sorted(names)
 
     def __getattr__(self, id: str) -> Any:
         if id.startswith("__"):
@@ -100,19 +125,20 @@ class ResourceNamespace:
         if cached is not None:
             return cached
         raw = os.environ.get(ENV_PREFIX + id)
-        if raw is None:
-            bound = sorted(key[len(ENV_PREFIX) :] for key in os.environ if key.startswith(ENV_PREFIX))
+        data = json.loads(raw) if raw is not None else self._from_file(id)
+        if data is None:
+            bound = self._bound_ids()
             raise UnboundResourceError(
                 f"Resource.{id} is not bound to {_function_name()} "
                 f"(bound: {', '.join(bound) or 'nothing'}). Bind it in squall.config.py, e.g. "
                 f"api.bind([{id.lower()}]) or Function(..., bind=[{id.lower()}])"
             )
-        resource = BoundResource(id, json.loads(raw))
+        resource = BoundResource(id, data)
         self._cache[id] = resource
         return resource
 
     def __dir__(self) -> list[str]:
-        return ["App", *sorted(key[len(ENV_PREFIX) :] for key in os.environ if key.startswith(ENV_PREFIX))]
+        return ["App", *self._bound_ids()]
 
 
 if TYPE_CHECKING:

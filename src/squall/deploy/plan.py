@@ -254,7 +254,8 @@ class Planner:
             )
             return _Decision(step, dict(current.attributes), current)
         changes = changed_keys(entry.properties, props)
-        changes += [c for c in provider_live_changes(resource.type, current, props) if c not in changes]
+        live = provider_live_changes(resource.type, current, props, entry.attributes)
+        changes += [c for c in live if c not in changes]
         if not changes:
             return _Decision(None, dict(current.attributes), current)
         reasons = [k for k in provider.replacement_reasons(entry.properties, props) if k in changes]
@@ -307,11 +308,18 @@ class Planner:
         return steps
 
 
-def provider_live_changes(type_name: str, current: Current, props: dict[str, JSON]) -> list[str]:
-    """Differences seen on the live resource that the state cannot show (code changed out of band)."""
+def provider_live_changes(
+    type_name: str, current: Current, props: dict[str, JSON], recorded: dict[str, JSON] | None = None
+) -> list[str]:
+    """Differences seen on the live resource that the state cannot show (code changed out of band).
+
+    The code is compared with what the last deploy recorded it uploaded (which may be the package plus a
+    spilled environment file), or, without a record, with the package itself.
+    """
     if type_name == "AWS::Lambda::Function" and "Code" in props and "CodeSha256" in current.attributes:
         from squall.deploy.providers.lambda_function import b64_sha
 
-        if current.attributes["CodeSha256"] != b64_sha(props["Code"]["Sha256"]):
+        expected = (recorded or {}).get("CodeSha256") or b64_sha(props["Code"]["Sha256"])
+        if current.attributes["CodeSha256"] != expected:
             return ["Code"]
     return []

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from squall.binding.resource import ENV_PREFIX, SPILL_VARIABLE
+from squall.binding.shell import bound_environment
 from squall.binding.types import write_types
 from squall.config import CONFIG_FILE, Project, load_project
 from squall.deploy import Clients, deploy
@@ -145,6 +147,25 @@ class DevSession:
         self.outputs = result.outputs
         self._dirty = False
 
+    def _environment(self, logical_id: str, config: dict[str, Any]) -> dict[str, str]:
+        """The deployed function's environment; metadata spilled into its package is written to a file in
+        ``.squall/dev`` instead, since dev runs from the source tree, not the package."""
+        environment = dict(config.get("Environment", {}).get("Variables", {}))
+        if SPILL_VARIABLE not in environment:
+            return environment
+        bound = {b.resource for b in self.project.graph.bindings if b.function == logical_id}
+        everything = bound_environment(self.project, self.clients)
+        spilled = {
+            key[len(ENV_PREFIX) :]: json.loads(value)
+            for key, value in everything.items()
+            if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :] in bound
+        }
+        path = self.project.root / ".squall" / "dev" / f"{logical_id}.resources.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(spilled, sort_keys=True))
+        environment[SPILL_VARIABLE] = str(path)
+        return environment
+
     def _spec(self, logical_id: str, name: str, debug_port: int | None) -> FunctionSpec:
         config = self.clients("lambda").get_function_configuration(FunctionName=name)
         concurrency = self.clients("lambda").get_function_concurrency(FunctionName=name)
@@ -152,7 +173,7 @@ class DevSession:
             name=name,
             code_dir=self.project.root,
             handler=config["Handler"],
-            environment=dict(config.get("Environment", {}).get("Variables", {})),
+            environment=self._environment(logical_id, config),
             timeout=DEBUG_TIMEOUT if debug_port else float(config["Timeout"]),
             memory_size=int(config["MemorySize"]),
             reserved_concurrency=1 if debug_port else concurrency.get("ReservedConcurrentExecutions"),

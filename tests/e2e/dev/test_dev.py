@@ -195,3 +195,36 @@ def test_editing_one_function_leaves_the_others_workers_warm(
         assert dev.interrupt() == 0
     finally:
         dev.kill()
+
+
+def test_dev_runs_a_function_whose_metadata_spilled_into_its_package(
+    tmp_path: Path, local_cloud: CloudInfo, local_cloud_home: Path, unique_name: Callable[[str], str]
+) -> None:
+    from tests.integration.deploy.test_env_spill import CONFIG, READER
+
+    root = tmp_path / "wide"
+    (root / "functions").mkdir(parents=True)
+    (root / "squall.config.py").write_text(CONFIG)
+    (root / "functions" / "__init__.py").write_text("")
+    (root / "functions" / "reader.py").write_text(READER)
+    stage = unique_name("wide")
+    dev = SquallProcess(
+        ["dev", "--stage", stage, "--no-console"], cwd=root, env={"SQUALL_HOME": str(local_cloud_home)}
+    )
+    client = boto3.client(
+        "lambda",
+        endpoint_url=local_cloud.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    try:
+        dev.wait_for(lambda line: line.startswith("Ready."), timeout=120)
+        response = client.invoke(FunctionName=f"wide-{stage}-Reader", Payload=b"{}")
+        result = json.loads(response["Payload"].read())
+        assert result["last"] == f"wide-{stage}-Table039"
+        assert result["file"].endswith(".squall/dev/Reader.resources.json")  # the dev worker, not the package
+        dev.wait_for(lambda line: "Reader" in line and "invoke" in line)
+        assert dev.interrupt() == 0
+    finally:
+        dev.kill()
