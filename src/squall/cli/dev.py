@@ -30,7 +30,7 @@ from squall.cli.options import project_options
 def dev(stage: str | None, config: Path | None, debug: str | None, with_console: bool) -> None:
     """Deploy the stage with live functions and reload them on every save (Ctrl-C to stop)."""
     from squall.binding.types import write_types
-    from squall.config import load_project
+    from squall.config import Project, load_project
     from squall.console import ConsoleServer, InvocationRecord, LiveFeed, serve
     from squall.deploy import clients_for
     from squall.dev.session import DevSession
@@ -47,8 +47,21 @@ def dev(stage: str | None, config: Path | None, debug: str | None, with_console:
     def publish(function: str, event: object, result: InvocationResult) -> None:
         feed.publish(InvocationRecord.of(function, event, result, int(time.time() * 1000)))
 
-    session = DevSession(project, clients=clients, view=view, debug=debug, config=config, listeners=[publish])
     console: ConsoleServer | None = None
+
+    def show_project(changed: Project) -> None:
+        if console is not None:
+            console.console.update_project(changed)
+
+    session = DevSession(
+        project,
+        clients=clients,
+        view=view,
+        debug=debug,
+        config=config,
+        listeners=[publish],
+        on_project=show_project,
+    )
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:

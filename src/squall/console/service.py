@@ -56,6 +56,14 @@ class StageConsole:
         )
         self.log_tail = LogTail(clients("logs"), self.functions, interval=interval * 0.8)
 
+    def update_project(self, project: Project) -> None:
+        """Show ``project``'s resources and functions from now on (dev re-applied squall.config.py)."""
+        self.project = project
+        self.graph = project.graph
+        self.functions = stage_functions(self.graph)
+        self.source.set_functions(self.functions)
+        self.log_tail.set_functions(self.functions)
+
     # lifecycle
 
     def start(self) -> None:

@@ -138,6 +138,11 @@ class InvocationSource(Poller):
         self._on_new = on_new
         self._window = _Window(0)
 
+    def set_functions(self, functions: Sequence[FunctionInfo]) -> None:
+        """The stage's functions changed (dev re-applied squall.config.py)."""
+        self._names = {f.name for f in functions}
+        self._prefix = common_prefix(self._names)
+
     def poll(self) -> None:
         if not self._names:
             return
@@ -206,6 +211,13 @@ class LogTail(Poller):
         self._fed: deque[str] = deque(maxlen=10_000)
         self._fed_set: set[str] = set()
         self._wanted = threading.Event()
+
+    def set_functions(self, functions: Sequence[FunctionInfo]) -> None:
+        """The stage's functions changed: new ones are tailed from now on, removed ones no longer."""
+        with self._lock:
+            start = now_ms()
+            self._windows = {f.name: self._windows.get(f.name) or _Window(start) for f in functions}
+            self._functions = list(functions)
 
     def backlog(self) -> list[LogLine]:
         with self._lock:

@@ -75,6 +75,7 @@ class DevSession:
         debug: str | None = None,
         config: Path | None = None,
         listeners: list[InvocationListener] | None = None,
+        on_project: Callable[[Project], None] | None = None,
     ) -> None:
         if clients.endpoint is None:
             raise DevError(
@@ -87,6 +88,8 @@ class DevSession:
         self.debug = debug
         self.config_path = config or project.config_path
         self.listeners = list(listeners or [])
+        self.on_project = on_project
+        """Called with the new project after a change to squall.config.py was applied."""
         self.session_id = uuid.uuid4().hex
         self.functions: dict[str, LiveFunction] = {}
         self.outputs: dict[str, str] = {}
@@ -377,6 +380,8 @@ class DevSession:
             self.view.problem(exc.format())
             return
         self.project = project
+        if self.on_project is not None:
+            self.on_project(project)
         write_types(project.app)
         self._imports = ImportGraph(project.root)
         self._sync_functions(project)

@@ -116,6 +116,9 @@ def test_dev_serves_reloads_recovers_and_stops_cleanly(
         status, _, body = request(f"{url}/health/check")
         assert status == 200 and json.loads(body) == {"ok": True}
         dev.wait_for(lambda line: "ApiGetHealthCheck" in line)
+        base, token = console.split("?", 1)
+        status, _, body = request(f"{base.rstrip('/')}/api/functions?{token}")
+        assert status == 200 and "ApiGetHealthCheck" in body.decode()  # the console follows the config
 
         started = descendants(dev.process.pid)
         assert started, "dev runs its functions in worker processes"
