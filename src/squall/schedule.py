@@ -200,7 +200,11 @@ def _values(text: str, low: int, high: int, names: dict[str, int]) -> frozenset[
             start, dash, end = base.partition("-")
             first = _number(start, names)
             last = _number(end, names) if dash else (high if step_text else first)
-        span = list(range(first, last + 1)) if first <= last else [*range(first, high + 1), *range(low, last + 1)]
+        span = (
+            list(range(first, last + 1))
+            if first <= last
+            else [*range(first, high + 1), *range(low, last + 1)]
+        )
         values.update(span[::step])
     return frozenset(values)
 
