@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from squall.cloud.operations import Target, UnknownService, identify, is_mutating
+from squall.cloud.operations import Target, identify, is_mutating
 
 
 def _auth(service: str, region: str = "eu-west-1") -> dict[str, str]:
@@ -44,9 +42,9 @@ def test_rest_reads_are_not_journaled() -> None:
     assert is_mutating(Target("s3", "us-east-1", None), "PUT")
 
 
-def test_api_gateway_v1_is_not_served() -> None:
-    with pytest.raises(UnknownService):
-        identify("GET", "/restapis", "", _auth("apigateway"), b"")
+def test_api_gateway_versions_are_told_apart_by_path() -> None:
+    rest = identify("GET", "/restapis", "", _auth("apigateway"), b"")
+    assert (rest.service, rest.operation) == ("apigateway", "GetRestApis")
     assert identify("GET", "/v2/apis", "", _auth("apigateway"), b"").service == "apigatewayv2"
 
 
