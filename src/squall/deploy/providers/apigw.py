@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, known, not_found
+from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, known
 
 INTEGRATION_KEYS = (
     "IntegrationType",
@@ -39,11 +39,9 @@ class ApiProvider(Provider):
         physical_id: str | None,
     ) -> Current | None:
         if physical_id:
-            try:
-                return _api_current(ctx.call("apigatewayv2", "get_api", ApiId=physical_id))
-            except Exception as exc:
-                if not not_found(exc):
-                    raise
+            found = ctx.call_if_exists("apigatewayv2", "get_api", ApiId=physical_id)
+            if found is not None:
+                return _api_current(found)
         name = props.get("Name") or physical_name
         apis = self._all(ctx)
         matches = [api for api in apis if api.get("Name") == name and api["ApiId"] not in ctx.claimed]
@@ -75,19 +73,11 @@ class ApiProvider(Provider):
             kwargs["CorsConfiguration"] = new["CorsConfiguration"]
         api = ctx.call("apigatewayv2", "update_api", **kwargs)
         if not new.get("CorsConfiguration") and old.get("CorsConfiguration") != new.get("CorsConfiguration"):
-            try:
-                ctx.call("apigatewayv2", "delete_cors_configuration", ApiId=current.physical_id)
-            except Exception as exc:
-                if not not_found(exc):
-                    raise
+            ctx.call_if_exists("apigatewayv2", "delete_cors_configuration", ApiId=current.physical_id)
         return _api_current(api) if "ApiId" in api else current
 
     def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
-        try:
-            ctx.call("apigatewayv2", "delete_api", ApiId=physical_id)
-        except Exception as exc:
-            if not not_found(exc):
-                raise
+        ctx.call_if_exists("apigatewayv2", "delete_api", ApiId=physical_id)
 
 
 class StageProvider(Provider):
@@ -105,12 +95,8 @@ class StageProvider(Provider):
         api, name = props.get("ApiId"), props.get("StageName")
         if not isinstance(api, str) or not isinstance(name, str):
             return None
-        try:
-            ctx.call("apigatewayv2", "get_stage", ApiId=api, StageName=name)
-        except Exception as exc:
-            if not_found(exc):
-                return None
-            raise
+        if ctx.call_if_exists("apigatewayv2", "get_stage", ApiId=api, StageName=name) is None:
+            return None
         return Current(name, {"Ref": name})
 
     def create(
@@ -140,11 +126,7 @@ class StageProvider(Provider):
     def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
         if not known(props.get("ApiId")):
             return
-        try:
-            ctx.call("apigatewayv2", "delete_stage", ApiId=props["ApiId"], StageName=physical_id)
-        except Exception as exc:
-            if not not_found(exc):
-                raise
+        ctx.call_if_exists("apigatewayv2", "delete_stage", ApiId=props["ApiId"], StageName=physical_id)
 
 
 class IntegrationProvider(Provider):
@@ -162,12 +144,10 @@ class IntegrationProvider(Provider):
         api = props.get("ApiId")
         if not known(api):
             return None
-        try:
-            items = ctx.call("apigatewayv2", "get_integrations", ApiId=api).get("Items", [])
-        except Exception as exc:
-            if not_found(exc):
-                return None
-            raise
+        listing = ctx.call_if_exists("apigatewayv2", "get_integrations", ApiId=api)
+        if listing is None:
+            return None
+        items = listing.get("Items", [])
         for item in items:
             if physical_id and item["IntegrationId"] == physical_id:
                 return Current(physical_id, {"Ref": physical_id})
@@ -203,11 +183,9 @@ class IntegrationProvider(Provider):
     def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
         if not known(props.get("ApiId")):
             return
-        try:
-            ctx.call("apigatewayv2", "delete_integration", ApiId=props["ApiId"], IntegrationId=physical_id)
-        except Exception as exc:
-            if not not_found(exc):
-                raise
+        ctx.call_if_exists(
+            "apigatewayv2", "delete_integration", ApiId=props["ApiId"], IntegrationId=physical_id
+        )
 
 
 class RouteProvider(Provider):
@@ -225,12 +203,10 @@ class RouteProvider(Provider):
         api = props.get("ApiId")
         if not known(api):
             return None
-        try:
-            items = ctx.call("apigatewayv2", "get_routes", ApiId=api).get("Items", [])
-        except Exception as exc:
-            if not_found(exc):
-                return None
-            raise
+        listing = ctx.call_if_exists("apigatewayv2", "get_routes", ApiId=api)
+        if listing is None:
+            return None
+        items = listing.get("Items", [])
         for item in items:
             if (physical_id and item["RouteId"] == physical_id) or (
                 physical_id is None and item["RouteKey"] == props.get("RouteKey")
@@ -266,8 +242,4 @@ class RouteProvider(Provider):
     def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
         if not known(props.get("ApiId")):
             return
-        try:
-            ctx.call("apigatewayv2", "delete_route", ApiId=props["ApiId"], RouteId=physical_id)
-        except Exception as exc:
-            if not not_found(exc):
-                raise
+        ctx.call_if_exists("apigatewayv2", "delete_route", ApiId=props["ApiId"], RouteId=physical_id)

@@ -61,6 +61,17 @@ class ProviderContext:
         method: Callable[..., Any] = getattr(self.clients(service), operation)
         return self.retrier.call(method, **kwargs)
 
+    def call_if_exists(
+        self, service: str, operation: str, /, *, missing: tuple[str, ...] = (), **kwargs: Any
+    ) -> Any:
+        """``call``, or None when what it names does not exist (``missing``: more error codes meaning that)."""
+        try:
+            return self.call(service, operation, **kwargs)
+        except Exception as exc:
+            if not_found(exc, *missing):
+                return None
+            raise
+
 
 def not_found(exc: BaseException, *codes: str) -> bool:
     defaults = ("ResourceNotFoundException", "NotFoundException", "NoSuchEntity", "404", "NotFound")

@@ -154,12 +154,8 @@ class TableProvider(Provider):
             )
 
     def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
-        try:
-            ctx.call("dynamodb", "delete_table", TableName=physical_id)
-        except Exception as exc:
-            if not not_found(exc):
-                raise
-            return
+        if ctx.call_if_exists("dynamodb", "delete_table", TableName=physical_id) is None:
+            return  # already gone
 
         def gone() -> bool:
             try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, known, not_found
+from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, known
 
 UPDATABLE = ("BatchSize", "MaximumBatchingWindowInSeconds", "FunctionResponseTypes", "Enabled")
 
@@ -31,22 +31,18 @@ class EventSourceMappingProvider(Provider):
         physical_id: str | None,
     ) -> Current | None:
         if physical_id:
-            try:
-                return _current(ctx.call("lambda", "get_event_source_mapping", UUID=physical_id))
-            except Exception as exc:
-                if not not_found(exc):
-                    raise
+            mapping = ctx.call_if_exists("lambda", "get_event_source_mapping", UUID=physical_id)
+            if mapping is not None:
+                return _current(mapping)
         function, source = props.get("FunctionName"), props.get("EventSourceArn")
         if not known(function, source):
             return None
-        try:
-            found = ctx.call(
-                "lambda", "list_event_source_mappings", FunctionName=function, EventSourceArn=source
-            )["EventSourceMappings"]
-        except Exception as exc:
-            if not_found(exc):
-                return None
-            raise
+        listing = ctx.call_if_exists(
+            "lambda", "list_event_source_mappings", FunctionName=function, EventSourceArn=source
+        )
+        if listing is None:
+            return None
+        found = listing["EventSourceMappings"]
         free = [m for m in found if m["UUID"] not in ctx.claimed]
         return _current(free[0]) if free else None
 
@@ -67,8 +63,4 @@ class EventSourceMappingProvider(Provider):
         return _current(ctx.call("lambda", "update_event_source_mapping", UUID=current.physical_id, **kwargs))
 
     def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
-        try:
-            ctx.call("lambda", "delete_event_source_mapping", UUID=physical_id)
-        except Exception as exc:
-            if not not_found(exc):
-                raise
+        ctx.call_if_exists("lambda", "delete_event_source_mapping", UUID=physical_id)

@@ -20,12 +20,11 @@ class RuleProvider(Provider):
         props: dict[str, JSON],
         physical_id: str | None,
     ) -> Current | None:
-        try:
-            rule = ctx.call("events", "describe_rule", Name=physical_id or props.get("Name") or physical_name)
-        except Exception as exc:
-            if not_found(exc):
-                return None
-            raise
+        rule = ctx.call_if_exists(
+            "events", "describe_rule", Name=physical_id or props.get("Name") or physical_name
+        )
+        if rule is None:
+            return None
         return Current(rule["Name"], {"Arn": rule["Arn"], "Ref": rule["Name"]})
 
     def create(

@@ -24,12 +24,8 @@ class RoleProvider(Provider):
         props: dict[str, JSON],
         physical_id: str | None,
     ) -> Current | None:
-        try:
-            return _current(ctx.call("iam", "get_role", RoleName=physical_id or physical_name)["Role"])
-        except Exception as exc:
-            if not_found(exc):
-                return None
-            raise
+        found = ctx.call_if_exists("iam", "get_role", RoleName=physical_id or physical_name)
+        return _current(found["Role"]) if found is not None else None
 
     def create(
         self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]

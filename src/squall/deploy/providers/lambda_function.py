@@ -210,8 +210,4 @@ class FunctionProvider(Provider):
             )
 
     def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
-        try:
-            ctx.call("lambda", "delete_function", FunctionName=physical_id)
-        except Exception as exc:
-            if not not_found(exc):
-                raise
+        ctx.call_if_exists("lambda", "delete_function", FunctionName=physical_id)

@@ -67,11 +67,7 @@ class PermissionProvider(Provider):
         return self.create(ctx, current.physical_id, None, new)
 
     def _remove(self, ctx: ProviderContext, function: str, sid: str) -> None:
-        try:
-            ctx.call("lambda", "remove_permission", FunctionName=function, StatementId=sid)
-        except Exception as exc:
-            if not not_found(exc):
-                raise
+        ctx.call_if_exists("lambda", "remove_permission", FunctionName=function, StatementId=sid)
 
     def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
         if known(props.get("FunctionName")):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from squall.deploy.errors import error_code
-from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, not_found
+from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext
 
 
 class LogGroupProvider(Provider):
@@ -53,8 +53,4 @@ class LogGroupProvider(Provider):
         return current
 
     def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
-        try:
-            ctx.call("logs", "delete_log_group", logGroupName=physical_id)
-        except Exception as exc:
-            if not not_found(exc):
-                raise
+        ctx.call_if_exists("logs", "delete_log_group", logGroupName=physical_id)

@@ -48,11 +48,7 @@ class TopicProvider(Provider):
         return current
 
     def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
-        try:
-            ctx.call("sns", "delete_topic", TopicArn=physical_id)
-        except Exception as exc:
-            if not not_found(exc):
-                raise
+        ctx.call_if_exists("sns", "delete_topic", TopicArn=physical_id)
 
 
 class SubscriptionProvider(Provider):
@@ -139,8 +135,4 @@ class SubscriptionProvider(Provider):
         return current
 
     def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
-        try:
-            ctx.call("sns", "unsubscribe", SubscriptionArn=physical_id)
-        except Exception as exc:
-            if not not_found(exc):
-                raise
+        ctx.call_if_exists("sns", "unsubscribe", SubscriptionArn=physical_id)
