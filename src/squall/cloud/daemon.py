@@ -53,10 +53,16 @@ def status(home: Path | None = None) -> CloudInfo | None:
 
 
 def start(home: Path | None = None, port: int | None = None, foreground: bool = False) -> CloudInfo | None:
-    """Start the local cloud; in the background, return once it answers (None after a foreground run)."""
+    """Start the local cloud; in the background, return once it answers (None after a foreground run).
+
+    The port: the one asked for (or ``$SQUALL_CLOUD_PORT``), else the one this home used last, so URLs such
+    as an API's endpoint stay valid, else 4590. When that default is taken by something else (another
+    home's cloud, say), a background start takes any free port rather than failing.
+    """
     home = resolve_home(home)
-    port = resolve_port(port)
     paths = CloudPaths.under(home)
+    explicit = port is not None or bool(os.environ.get("SQUALL_CLOUD_PORT"))
+    chosen = resolve_port(port) if explicit else (_remembered_port(paths) or DEFAULT_PORT)
     running = status(home)
     if running is not None:
         raise CloudAlreadyRunning(
@@ -68,31 +74,20 @@ def start(home: Path | None = None, port: int | None = None, foreground: bool = 
     server.prepare(paths)
     if foreground:
         server.configure_logging()
-        server.serve(home, port)
+        server.serve(home, chosen)
         return None
-    return _spawn(home, port, paths)
+    try:
+        info = _spawn(home, chosen, paths)
+    except PortInUse:
+        if explicit:
+            raise
+        info = _spawn(home, 0, paths)
+    (paths.data / LAST_PORT_FILE).write_text(f"{info.port}\n")
+    return info
 
 
 def _remembered_port(paths: CloudPaths) -> int | None:
     return _read_int(paths.data / LAST_PORT_FILE)
-
-
-def _start_on_demand(home: Path, port: int | None) -> CloudInfo | None:
-    """Start for a command that needs the cloud: the port asked for, else the one this home used last
-    (so URLs such as an API's endpoint stay valid), else 4590 — and when that one is taken by something
-    else (another home's cloud, say), any free port rather than a failure."""
-    paths = CloudPaths.under(home)
-    explicit = port is not None or bool(os.environ.get("SQUALL_CLOUD_PORT"))
-    chosen = resolve_port(port) if explicit else (_remembered_port(paths) or DEFAULT_PORT)
-    try:
-        info = start(home, chosen)
-    except PortInUse:
-        if explicit:
-            raise
-        info = start(home, 0)
-    if info is not None:
-        (paths.data / LAST_PORT_FILE).write_text(f"{info.port}\n")
-    return info
 
 
 def ensure_running(home: Path | None = None, port: int | None = None) -> CloudInfo:
@@ -106,7 +101,7 @@ def ensure_running(home: Path | None = None, port: int | None = None) -> CloudIn
         pid = _read_int(CloudPaths.under(home).pid_file)
         if pid is None or not _alive(pid):
             try:
-                started = _start_on_demand(home, port)
+                started = start(home, port)
             except CloudAlreadyRunning:
                 started = None
             if started is not None:

@@ -37,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "squall.cloud.builtins.lambda_invoke:setup",
     "squall.cloud.builtins.sqs_long_poll:setup",
     "squall.cloud.builtins.moto_fixes:setup",
+    "squall.cloud.builtins.log_retention:setup",
     "squall.host:setup",
     "squall.events:setup",
 )

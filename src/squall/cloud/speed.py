@@ -8,6 +8,10 @@ moto's models create many botocore sessions at import (region lists), and each s
 parses the same large JSON files (``endpoints.json``) again: half of the daemon's start. Loaders
 already share what they load within a session; ``share_botocore_data`` shares it between sessions.
 
+moto records every model instance it ever creates (each log event, each message...) in a class-level
+list, for its test-reset API that the local cloud never uses: a list that only grows, and a cost on every
+object. The daemon creates models without that record.
+
 moto's JSON-protocol handlers read each parameter with ``_get_param``, which parses the whole request body
 again every time: a ``PutLogEvents`` with thousands of events is parsed once per parameter. The parsed
 body is kept on the response object for the request instead.
@@ -51,6 +55,16 @@ def install() -> None:
 
     vars(responses)["method_names_from_class"] = method_names_from_class
     _parse_json_body_once(responses.BaseResponse)
+    _untracked_models()
+
+
+def _untracked_models() -> None:
+    from moto.core.common_models import BaseModel
+
+    def __new__(cls: type, *args: Any, **kwargs: Any) -> Any:
+        return object.__new__(cls)
+
+    BaseModel.__new__ = __new__  # type: ignore[method-assign]
 
 
 def _parse_json_body_once(base: Any) -> None:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 SNAPSHOT = "snapshot.pkl"
 _SOFT_RECORDS = 100
 _MIN_INTERVAL = 1.0
+_COST_FACTOR = 10
 
 
 @dataclass
@@ -124,14 +125,14 @@ class Store:
         """Whether to compact now.
 
         At once past the hard bounds; otherwise, so that a restart replays little, whenever a
-        modest journal has waited ``max(1 s, 5 x the last snapshot's cost)``: snapshots then
-        hold the state lock at most a sixth of the time, however large the state grows.
+        modest journal has waited ``max(1 s, 10 x the last snapshot's cost)``: snapshots then
+        hold the state lock at most a tenth of the time, however large the state grows.
         """
         current = self.current
         if current.records >= self.max_records or current.size >= self.max_bytes:
             return True
         now = time.monotonic() if now is None else now
-        quiet_enough = now - self._last_compaction >= max(_MIN_INTERVAL, 5 * self._last_cost)
+        quiet_enough = now - self._last_compaction >= max(_MIN_INTERVAL, _COST_FACTOR * self._last_cost)
         return current.records >= _SOFT_RECORDS and quiet_enough
 
     def compact(self, state_lock: threading.Lock, live: Mapping[str, Any]) -> None:
