@@ -47,9 +47,13 @@ class ClientOptions:
 def boto3_clients(
     *, target: Target, region: str, endpoint: str | None = None, options: ClientOptions | None = None
 ) -> Clients:
-    """Clients for ``endpoint`` (the local cloud) or, without one, AWS through the default session."""
-    import boto3
+    """Clients for ``endpoint`` (the local cloud) or, without one, AWS through the default session.
+
+    Made with botocore directly: the deployer needs no boto3 resources, and not importing boto3 (and the
+    s3transfer it brings) takes a tenth of a second off every command.
+    """
     import botocore.config
+    import botocore.session
 
     options = options or ClientOptions()
     config = botocore.config.Config(
@@ -59,19 +63,21 @@ def boto3_clients(
         connect_timeout=options.connect_timeout,
         read_timeout=options.read_timeout,
     )
-    if endpoint:
-        session = boto3.Session(
-            region_name=region,
-            aws_access_key_id=LOCAL_CREDENTIALS["aws_access_key_id"],
-            aws_secret_access_key=LOCAL_CREDENTIALS["aws_secret_access_key"],
-        )
-    else:
-        session = boto3.Session(region_name=region)
+    session = botocore.session.get_session()
+    key = LOCAL_CREDENTIALS["aws_access_key_id"] if endpoint else None
+    secret = LOCAL_CREDENTIALS["aws_secret_access_key"] if endpoint else None
     lock = threading.Lock()
 
     def make(service: str) -> Any:
         with lock:
-            return session.client(service, endpoint_url=endpoint, config=config)  # type: ignore[call-overload]
+            return session.create_client(
+                service,
+                region_name=region,
+                endpoint_url=endpoint,
+                config=config,
+                aws_access_key_id=key,
+                aws_secret_access_key=secret,
+            )
 
     return Clients(make, target=target, region=region, endpoint=endpoint)
 
