@@ -95,6 +95,9 @@ class FunctionPool:
         self._workers: set[WorkerProcess] = set()
         self._busy = 0
         self._generation = 0
+        self._warming: dict[int, int] = {}
+        """Workers being prewarmed, by generation: a request waits for one rather than starting its own."""
+        self._warmed = threading.Condition(self._lock)
         self._closed = False
 
     # -- public API -------------------------------------------------------------------------------------
@@ -133,21 +136,34 @@ class FunctionPool:
                 ready = sum(1 for w in self._idle if w.generation == generation)
                 if ready >= count:
                     return
-            worker = self._new_worker(spec, generation)
+                self._warming[generation] = self._warming.get(generation, 0) + 1
+            worker: WorkerProcess | None = None
             try:
+                worker = self._new_worker(spec, generation)
                 worker.wait_ready(INIT_TIMEOUT)
-            except WorkerGone:
-                self._discard(worker)
+            except BaseException:
+                with self._lock:
+                    self._done_warming(generation)
+                if worker is not None:
+                    self._discard(worker)
                 raise
             with self._lock:
-                if self._closed or generation != self._generation:
-                    stale = True
-                else:
-                    stale = False
+                self._done_warming(generation)
+                stale = self._closed or generation != self._generation
+                if not stale:
                     self._idle.append(worker)
             if stale:
                 self._discard(worker)
                 return
+
+    def _done_warming(self, generation: int) -> None:
+        """One prewarm of ``generation`` ended (call with the lock held); waiting requests look again."""
+        left = self._warming.get(generation, 1) - 1
+        if left:
+            self._warming[generation] = left
+        else:
+            self._warming.pop(generation, None)
+        self._warmed.notify_all()
 
     def replace_workers(self, spec: FunctionSpec | None = None, *, prewarm: bool = True) -> None:
         """Retire every worker (busy ones once their invocation ends) and warm up a new one.
@@ -274,6 +290,11 @@ class FunctionPool:
                 raise TooManyRequests(spec.name)
             self._busy += 1
             generation = self._generation
+            deadline = self._clock() + INIT_TIMEOUT
+            # A worker being prewarmed (after a reload) is nearly ready: wait for it, don't start another.
+            while not self._idle and self._warming.get(generation) and not self._closed:
+                if not self._warmed.wait(max(0.0, deadline - self._clock())):
+                    break
             worker = self._idle.pop() if self._idle else None
         if worker is not None:
             return spec, worker, generation

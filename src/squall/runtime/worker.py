@@ -404,12 +404,47 @@ def _forget_project_modules(root: str) -> None:
     logging.root.handlers.clear()
 
 
+def _run_forked(request: dict[str, Any], fd: int, root: str) -> None:
+    """Become a worker: the environment of the request, today's project modules, the pool's channel."""
+    import signal
+
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    _forget_project_modules(root)
+    child = Channel(socket.socket(fileno=fd))
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+    runtime = Runtime(child, os.environ.get("_HANDLER", ""))
+    runtime.init()
+    runtime.serve()
+
+
+def _fork_spare(root: str, template_sock: socket.socket) -> tuple[int, socket.socket]:
+    """A forked child that waits to be handed a worker's channel: the next reload skips the fork."""
+    parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            template_sock.close()
+            parent_end.close()
+            _forget_project_modules(root)
+            data, fds, _flags, _addr = socket.recv_fds(child_end, 1 << 20, 1)
+            if data and fds:  # empty: the template is gone or retired this spare
+                child_end.close()
+                _run_forked(json.loads(data), fds[0], root)
+        finally:
+            os._exit(0)
+    child_end.close()
+    return pid, parent_end
+
+
 def serve_template(sock: socket.socket, root: str) -> None:
     """A template worker: import the handler once to load its libraries, then fork fresh workers on request.
 
     A forked worker starts with the libraries (boto3 and the like) already imported and re-imports only the
-    function's own modules, from source: a reload costs a fork and those modules, not a cold start. Each fork
-    request carries the new worker's end of a socketpair (as SCM_RIGHTS) and its environment.
+    function's own modules, from source: a reload costs those modules, not a cold start. Each fork request
+    carries the new worker's end of a socketpair (as SCM_RIGHTS) and its environment. A spare child is forked
+    ahead of each request, so the request only hands it the channel.
     """
     import signal
 
@@ -423,6 +458,7 @@ def serve_template(sock: socket.socket, root: str) -> None:
             load_handler(handler)
     channel.send(INIT, json.dumps({"init_ms": (time.perf_counter() - start) * 1000, "error": None}).encode())
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked workers are reaped by the kernel
+    spare: tuple[int, socket.socket] | None = _fork_spare(root, sock)
     while True:
         try:
             data, fds, _flags, _addr = socket.recv_fds(sock, 1 << 20, 1)
@@ -430,26 +466,28 @@ def serve_template(sock: socket.socket, root: str) -> None:
             return
         if not data:
             return
-        request = json.loads(data)
         if not fds:
             continue
-        pid = os.fork()
-        if pid == 0:
+        pid = 0
+        if spare is not None:
+            spare_pid, spare_sock = spare
             try:
-                sock.close()
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                os.environ.clear()
-                os.environ.update(request["env"])
-                _forget_project_modules(root)
-                child = Channel(socket.socket(fileno=fds[0]))
-                threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
-                runtime = Runtime(child, os.environ.get("_HANDLER", ""))
-                runtime.init()
-                runtime.serve()
-            finally:
-                os._exit(0)
+                socket.send_fds(spare_sock, [data], [fds[0]])
+                pid = spare_pid
+            except OSError:
+                pid = 0  # the spare died: fork one now
+            spare_sock.close()
+        if not pid:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    sock.close()
+                    _run_forked(json.loads(data), fds[0], root)
+                finally:
+                    os._exit(0)
         os.close(fds[0])
         channel.send(PID, json.dumps({"pid": pid}).encode())
+        spare = _fork_spare(root, sock)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -85,3 +86,19 @@ def test_a_handler_broken_at_start_recovers_after_a_fix(make_pool: MakePool) -> 
     edit(pool.spec.code_dir, "functions/util.py", "VALUE = 7\n")
     pool.replace_workers()
     assert pool.invoke({}).payload["value"] == 7
+
+
+def test_a_request_during_a_reload_waits_for_the_warming_worker(make_pool: MakePool) -> None:
+    slow = {**FILES, "functions/util.py": "import time\ntime.sleep(0.4)\nVALUE = 1\n"}
+    pool = make_pool(slow, compile_from_source=True, fork_from_template=True, timeout=5)
+    pool.invoke({})
+    reload = threading.Thread(target=pool.replace_workers)
+    reload.start()
+    deadline = time.monotonic() + 10
+    while not pool._warming and time.monotonic() < deadline:  # the reload's worker is importing
+        time.sleep(0.005)
+    assert pool._warming, "the reload never started warming a worker"
+    result = pool.invoke({})
+    reload.join(10)
+    assert pool.worker_pids == [result.payload["pid"]]  # served by the reload's worker; no second one started
+    assert result.cold is False
