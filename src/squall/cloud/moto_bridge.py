@@ -95,6 +95,11 @@ class MotoBridge:
             result = handler(request, request.raw_url, request.headers)
         except HTTPException as exc:
             return int(exc.code or 500), dict(exc.get_headers()), _bytes(exc.get_body())
+        except NotImplementedError as exc:
+            # moto has no such operation: say so plainly (501 is not retried), rather than a server fault
+            return _error(
+                501, "NotImplementedException", f"the squall local cloud does not support this yet: {exc}"
+            )
         if len(result) == 3:
             status, out_headers, content = result
         else:

@@ -44,6 +44,8 @@ TRANSIENT = {
     "InternalFailure",
 }
 ROLE_NOT_READY = "cannot be assumed by lambda"
+SERVER_FAULTS = {"InternalError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException"}
+MAX_SERVER_FAULTS = 4
 
 
 def retryable(exc: BaseException) -> bool:
@@ -78,11 +80,16 @@ class Retrier:
     def call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         start = self.clock()
         delay = self.first_delay
+        faults = 0
         while True:
             try:
                 return fn(*args, **kwargs)
             except Exception as exc:
                 if not retryable(exc) or self.clock() - start + delay > self.deadline:
+                    raise
+                # A server fault may pass, but one that repeats is a bug to report, not to wait out.
+                faults += isinstance(exc, ClientError) and error_code(exc) in SERVER_FAULTS
+                if faults >= MAX_SERVER_FAULTS:
                     raise
             self.sleep(delay)
             delay = min(delay * 2, self.max_delay)
