@@ -8,14 +8,12 @@ the stage's deploy state; on the local cloud, ``AWS_ENDPOINT_URL`` and credentia
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from squall.config import Project
 from squall.constructs.binding import ENV_PREFIX, Bindable
 from squall.deploy.clients import LOCAL_CREDENTIALS, Clients
-from squall.deploy.engine import Session
-from squall.deploy.errors import DeployError
-from squall.deploy.intrinsics import UNKNOWN, Resolver, contains_unknown
+from squall.deploy.engine import Session, deployed_state, state_resolver
+from squall.deploy.intrinsics import contains_unknown
 from squall.graph.synth import SynthContext
 
 
@@ -23,21 +21,7 @@ def bound_environment(project: Project, clients: Clients) -> dict[str, str]:
     graph = project.graph
     session = Session(clients, graph)
     session.connect()
-    store = session.store()
-    if not store.exists():
-        raise DeployError(
-            f"{graph.app} stage {graph.stage} has not been deployed",
-            hint=f"run `squall deploy --stage {graph.stage}` first",
-        )
-    state = store.load()
-
-    def lookup(logical_id: str, attribute: str) -> Any:
-        entry = state.resources.get(logical_id)
-        if entry is None or entry.status != "ready":
-            return UNKNOWN
-        return entry.attributes.get(attribute, UNKNOWN)
-
-    resolver = Resolver(session.account_id, graph.region, lookup)
+    resolver = state_resolver(deployed_state(session), session.account_id, graph.region)
     ctx = SynthContext(project.app)
     env: dict[str, str] = {
         "SQUALL_APP": graph.app,

@@ -113,14 +113,20 @@ def check_secrets(clients: Clients, graph: Graph) -> None:
         )
 
 
-def resolve_outputs(graph: Graph, state: State, account_id: str) -> dict[str, str]:
+def state_resolver(state: State, account_id: str, region: str) -> Resolver:
+    """Resolves intrinsics against what the stage's state records (unknown: not deployed and ready)."""
+
     def lookup(logical_id: str, attribute: str) -> str | _Unknown:
         entry = state.resources.get(logical_id)
         if entry is None or entry.status != "ready":
             return UNKNOWN
         return entry.attributes.get(attribute, UNKNOWN)
 
-    resolver = Resolver(account_id, graph.region, lookup)
+    return Resolver(account_id, region, lookup)
+
+
+def resolve_outputs(graph: Graph, state: State, account_id: str) -> dict[str, str]:
+    resolver = state_resolver(state, account_id, graph.region)
     result: dict[str, str] = {}
     for name, value in sorted(graph.outputs.items()):
         resolved = resolver.resolve(value)
@@ -269,19 +275,20 @@ def outputs(project: Project, *, clients: Clients) -> dict[str, str]:
     """The outputs recorded by the stage's last deploy."""
     session = Session(clients, project.graph)
     session.connect()
+    return dict(deployed_state(session).outputs)
+
+
+def deployed_state(session: Session) -> State:
+    """The stage's recorded state (``session`` connected); a DeployError when it was never deployed."""
+    graph = session.graph
     store = session.store()
-    if not store.exists():
+    state = store.load() if store.exists() else None
+    if state is None or not state.resources:
         raise DeployError(
-            f"{project.graph.app} stage {project.graph.stage} has not been deployed",
-            hint=f"run `squall deploy --stage {project.graph.stage}`",
+            f"{graph.app} stage {graph.stage} has not been deployed",
+            hint=f"run `squall deploy --stage {graph.stage}`",
         )
-    state = store.load()
-    if not state.resources:
-        raise DeployError(
-            f"{project.graph.app} stage {project.graph.stage} has not been deployed",
-            hint=f"run `squall deploy --stage {project.graph.stage}`",
-        )
-    return dict(state.outputs)
+    return state
 
 
 def unlock(project: Project, *, clients: Clients) -> Holder | None:

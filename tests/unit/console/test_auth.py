@@ -6,6 +6,7 @@ The guard is driven as a plain ASGI callable: no server, no HTTP client.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from starlette.types import Message, Receive, Scope, Send
@@ -47,7 +48,9 @@ def get(path: str, headers: dict[str, str] | None = None) -> Answer:
     async def send(message: Message) -> None:
         messages.append(message)
 
-    asyncio.run(TokenGuard(hello, TOKEN)(scope, receive, send))
+    # On a thread of its own: a browser test in the same pytest worker may hold this thread's event loop.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, TokenGuard(hello, TOKEN)(scope, receive, send)).result()
     start = messages[0]
     return Answer(
         start["status"],
