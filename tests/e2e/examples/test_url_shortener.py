@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from squall.cloud import CloudInfo
 from tests.conftest import EXAMPLES
+from tests.integration.conftest import ClientFactory
 
 
 def call(url: str, method: str = "GET", body: bytes | None = None) -> tuple[int, dict[str, str], Any]:
@@ -29,7 +31,11 @@ def call(url: str, method: str = "GET", body: bytes | None = None) -> tuple[int,
 
 
 def test_shorten_redirect_stats(
-    tmp_path: Path, local_cloud: CloudInfo, local_cloud_home: Path, unique_name: Callable[[str], str]
+    tmp_path: Path,
+    local_cloud: CloudInfo,
+    local_cloud_home: Path,
+    aws_client: ClientFactory,
+    unique_name: Callable[[str], str],
 ) -> None:
     root = tmp_path / "url-shortener"
     shutil.copytree(EXAMPLES / "url-shortener", root, ignore=shutil.ignore_patterns(".squall", "__pycache__"))
@@ -70,6 +76,26 @@ def test_shorten_redirect_stats(
     assert call(f"{url}/stats/nope")[0] == 404
     assert call(f"{url}/a/b/c")[1].get("content-type", "").startswith("application/json")
 
+    # Every invocation left a record for the console; wait until all nine are in (they ship in batches).
+    logs = aws_client("logs")
+    prefix = f"url-shortener-{stage}-"
+
+    def records() -> int:
+        streams = logs.describe_log_streams(logGroupName="/squall/invocations", logStreamNamePrefix=prefix)
+        return sum(
+            len(
+                logs.get_log_events(logGroupName="/squall/invocations", logStreamName=st["logStreamName"])[
+                    "events"
+                ]
+            )
+            for st in streams["logStreams"]
+        )
+
+    deadline = time.monotonic() + 30
+    while records() < 9 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert records() == 9
+
     removed = squall("remove", "--yes")
     assert removed.returncode == 0, removed.stderr
     try:
@@ -77,3 +103,7 @@ def test_shorten_redirect_stats(
     except OSError:
         status = 0  # the API's port is closed: nothing serves it any more
     assert status in (0, 404)
+    left = logs.describe_log_streams(logGroupName="/squall/invocations", logStreamNamePrefix=prefix)[
+        "logStreams"
+    ]
+    assert left == []  # the stage's invocation records went with it

@@ -38,6 +38,13 @@ def leftovers(client: Callable[[str], Any], prefix: str) -> dict[str, list[str]]
     found["mappings"] = [m["FunctionArn"].rsplit(":", 1)[-1] for m in mappings]
     subscriptions = client("sns").list_subscriptions()["Subscriptions"]
     found["subscriptions"] = [s["TopicArn"].rsplit(":", 1)[-1] for s in subscriptions]
+    try:  # the invocation records the console reads: one stream per function, in a shared group
+        streams = client("logs").describe_log_streams(
+            logGroupName="/squall/invocations", logStreamNamePrefix=prefix
+        )
+        found["invocation records"] = [st["logStreamName"] for st in streams["logStreams"]]
+    except client("logs").exceptions.ResourceNotFoundException:
+        pass
     lower = prefix.lower()
     return {
         kind: sorted(n for n in names if n.startswith(prefix) or n.startswith(lower))
