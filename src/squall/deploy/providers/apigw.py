@@ -129,6 +129,17 @@ class StageProvider(Provider):
         ctx.call_if_exists("apigatewayv2", "delete_stage", ApiId=props["ApiId"], StageName=physical_id)
 
 
+def _api_children(
+    ctx: ProviderContext, props: dict[str, JSON], operation: str
+) -> list[dict[str, Any]] | None:
+    """The API's integrations or routes (``operation``); None when the API is not known yet or is gone."""
+    api = props.get("ApiId")
+    if not known(api):
+        return None
+    listing = ctx.call_if_exists("apigatewayv2", operation, ApiId=api)
+    return None if listing is None else list(listing.get("Items", []))
+
+
 class IntegrationProvider(Provider):
     type = "AWS::ApiGatewayV2::Integration"
     replace_on = frozenset({"ApiId"})
@@ -141,13 +152,9 @@ class IntegrationProvider(Provider):
         props: dict[str, JSON],
         physical_id: str | None,
     ) -> Current | None:
-        api = props.get("ApiId")
-        if not known(api):
+        items = _api_children(ctx, props, "get_integrations")
+        if items is None:
             return None
-        listing = ctx.call_if_exists("apigatewayv2", "get_integrations", ApiId=api)
-        if listing is None:
-            return None
-        items = listing.get("Items", [])
         for item in items:
             if physical_id and item["IntegrationId"] == physical_id:
                 return Current(physical_id, {"Ref": physical_id})
@@ -200,13 +207,9 @@ class RouteProvider(Provider):
         props: dict[str, JSON],
         physical_id: str | None,
     ) -> Current | None:
-        api = props.get("ApiId")
-        if not known(api):
+        items = _api_children(ctx, props, "get_routes")
+        if items is None:
             return None
-        listing = ctx.call_if_exists("apigatewayv2", "get_routes", ApiId=api)
-        if listing is None:
-            return None
-        items = listing.get("Items", [])
         for item in items:
             if (physical_id and item["RouteId"] == physical_id) or (
                 physical_id is None and item["RouteKey"] == props.get("RouteKey")
