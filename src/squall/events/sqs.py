@@ -30,7 +30,7 @@ from typing import Any
 from squall.cloud.plugins import CloudContext, Mutation
 from squall.events.calls import CallFailed, queue_url, sqs
 from squall.events.delivery import Host
-from squall.events.mappings import MappingSpec, StoppableThreads
+from squall.events.mappings import MappingSpec, StoppableThreads, read_mappings
 from squall.events.shapes import sqs_record
 
 log = logging.getLogger(__name__)
@@ -163,8 +163,35 @@ class SqsPoller:
             seen = last
         return seen
 
+    def _still_wanted(self) -> bool:
+        """Whether the mapping still exists, enabled, as this poller knows it."""
+        return self._running() and any(spec == self._spec for spec in read_mappings(self._ctx))
+
+    def _release(self, batch: list[dict[str, Any]]) -> None:
+        """Make a gathered batch visible again at once: its mapping was disabled or deleted meanwhile."""
+        for start in range(0, len(batch), 10):
+            entries = [
+                {"Id": str(index), "ReceiptHandle": str(message["ReceiptHandle"]), "VisibilityTimeout": 0}
+                for index, message in enumerate(batch[start : start + 10])
+            ]
+            try:
+                sqs(
+                    self._ctx,
+                    "ChangeMessageVisibilityBatch",
+                    self._spec.region,
+                    {"QueueUrl": self._url, "Entries": entries},
+                )
+            except CallFailed as exc:
+                log.debug("could not release messages to %s: %s", self._spec.source_arn, exc)
+
     def _process(self, batch: list[dict[str, Any]]) -> None:
         spec = self._spec
+        if not self._still_wanted():
+            # Disabled or deleted after this batch was received, before it reached the function: the messages
+            # go back to the queue now rather than waiting out their visibility timeout.
+            self._release(batch)
+            self.stop()
+            return
         event = {"Records": [sqs_record(message, spec.source_arn, spec.region) for message in batch]}
         payload = self._invoke(event)
         if payload is None:
