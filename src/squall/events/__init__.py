@@ -21,6 +21,7 @@ from squall.cloud.plugins import Registry
 
 
 def setup(registry: Registry) -> None:
+    from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse
     from squall.events import moto_hooks
     from squall.events.delivery import AsyncDeliveries
     from squall.events.mappings import MappingSupervisor
@@ -31,8 +32,22 @@ def setup(registry: Registry) -> None:
     deliveries = AsyncDeliveries(registry)
     moto_hooks.install(deliveries.submit)
     registry.add_service(deliveries)
-    registry.add_service(MappingSupervisor("events-sqs", registry, "sqs", make_poller, exclusive=False))
-    registry.add_service(
-        MappingSupervisor("events-streams", registry, "dynamodb", StreamPollers(), exclusive=True)
-    )
+    supervisors = [
+        MappingSupervisor("events-sqs", registry, "sqs", make_poller, exclusive=False),
+        MappingSupervisor("events-streams", registry, "dynamodb", StreamPollers(), exclusive=True),
+    ]
+    for supervisor in supervisors:
+        registry.add_service(supervisor)
+
+    def halting(request: CloudRequest, ctx: CloudContext) -> CloudResponse:
+        # /2015-03-31/event-source-mappings/{UUID}: stop its poller before the caller hears back
+        response = ctx.call(request)
+        if response.status < 300:
+            uuid = request.path.rstrip("/").rsplit("/", 1)[-1]
+            for supervisor in supervisors:
+                supervisor.halt(uuid)
+        return response
+
+    registry.claim("awslambda", "DeleteEventSourceMapping", halting)
+    registry.claim("awslambda", "UpdateEventSourceMapping", halting)
     registry.add_service(Scheduler(registry))

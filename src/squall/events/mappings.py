@@ -101,6 +101,16 @@ class MappingSupervisor:
         self._factory = factory
         self._exclusive = exclusive
         """Whether a replaced poller must end before its successor starts (ordered sources)."""
+        self._running: dict[str, tuple[MappingSpec, Poller]] = {}
+        self._lock = threading.Lock()
+
+    def halt(self, uuid: str) -> None:
+        """Stop the poller of a mapping being deleted or changed, before the request is answered: a batch it
+        gathers from now on goes back to the queue (the supervisor starts a successor if one is wanted)."""
+        with self._lock:
+            found = self._running.get(uuid)
+        if found is not None:
+            found[1].stop()
 
     def run(self, ctx: CloudContext) -> None:
         host = find_host(self._registry)
@@ -108,13 +118,14 @@ class MappingSupervisor:
             log.warning("no function host is loaded: %s event sources are not delivered", self._kind)
             return
         host.bind(ctx)
-        running: dict[str, tuple[MappingSpec, Poller]] = {}
+        running = self._running
         seen = ctx.mutations.last
         while not ctx.stopping.is_set():
             wanted = {s.uuid: s for s in read_mappings(ctx) if s.kind == self._kind and s.enabled}
             for uuid in list(running):
                 if wanted.get(uuid) != running[uuid][0]:
-                    _, poller = running.pop(uuid)
+                    with self._lock:
+                        _, poller = running.pop(uuid)
                     poller.stop()
                     if self._exclusive:
                         poller.join(timeout=60.0)
@@ -122,7 +133,8 @@ class MappingSupervisor:
                 if uuid not in running:
                     poller = self._factory(ctx, host, spec)
                     poller.start()
-                    running[uuid] = (spec, poller)
+                    with self._lock:
+                        running[uuid] = (spec, poller)
             seen = _wait_for_lambda_change(ctx, seen, _REFRESH)
         for _, poller in running.values():
             poller.stop()

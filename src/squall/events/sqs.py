@@ -30,7 +30,7 @@ from typing import Any
 from squall.cloud.plugins import CloudContext, Mutation
 from squall.events.calls import CallFailed, queue_url, sqs
 from squall.events.delivery import Host
-from squall.events.mappings import MappingSpec, StoppableThreads, read_mappings
+from squall.events.mappings import MappingSpec, StoppableThreads
 from squall.events.shapes import sqs_record
 
 log = logging.getLogger(__name__)
@@ -163,10 +163,6 @@ class SqsPoller:
             seen = last
         return seen
 
-    def _still_wanted(self) -> bool:
-        """Whether the mapping still exists, enabled, as this poller knows it."""
-        return self._running() and any(spec == self._spec for spec in read_mappings(self._ctx))
-
     def _release(self, batch: list[dict[str, Any]]) -> None:
         """Make a gathered batch visible again at once: its mapping was disabled or deleted meanwhile."""
         for start in range(0, len(batch), 10):
@@ -186,9 +182,10 @@ class SqsPoller:
 
     def _process(self, batch: list[dict[str, Any]]) -> None:
         spec = self._spec
-        if not self._still_wanted():
-            # Disabled or deleted after this batch was received, before it reached the function: the messages
-            # go back to the queue now rather than waiting out their visibility timeout.
+        if not self._running():
+            # Disabled, changed or deleted after this batch was received, before it reached the function
+            # (the supervisor halts the poller before that request is answered): the messages go back to the
+            # queue now rather than waiting out their visibility timeout.
             self._release(batch)
             self.stop()
             return
