@@ -2,6 +2,9 @@
 
 The personal stage is made once from the user name, as SST does, so two people sharing an AWS account
 never deploy over each other by default.
+
+Stage names are lower case. Some physical names must be (S3 buckets), so ``Prod`` and ``prod`` would name
+the same bucket: an upper-case stage name is refused rather than folded into another stage's names.
 """
 
 from __future__ import annotations
@@ -33,6 +36,12 @@ def check_stage(stage: str, source: str) -> str:
     problem = name_problem(stage, MAX_STAGE_LENGTH)
     if problem:
         raise ConfigError(f"invalid stage name {stage!r} (from {source}): {problem}")
+    if stage != stage.lower():
+        raise ConfigError(
+            f"invalid stage name {stage!r} (from {source}): stage names are lower case, since S3 bucket "
+            f"names are: {stage!r} and {stage.lower()!r} would share their buckets",
+            hint=f"use {stage.lower()!r}",
+        )
     return stage
 
 

@@ -232,6 +232,7 @@ class Api(Construct, BindsResources):
                     "FunctionName": ref(function.logical_id),
                     "Action": "lambda:InvokeFunction",
                     "Principal": "apigateway.amazonaws.com",
+                    "SourceAccount": {"Ref": "AWS::AccountId"},
                     "SourceArn": {
                         "Fn::Join": [
                             "",

@@ -54,6 +54,9 @@ def invoke_permission(
             "Action": "lambda:InvokeFunction",
             "Principal": principal,
             "SourceArn": source_arn,
+            # The confused-deputy guard: an S3 ARN names no account, so without this any account's
+            # bucket of that name could invoke the function.
+            "SourceAccount": {"Ref": "AWS::AccountId"},
         },
         construct=construct,
     )

@@ -181,6 +181,22 @@ def test_invalid_stage_name(make_project: ProjectFactory, capsys: pytest.Capture
     assert "invalid stage name 'Bad_Stage!'" in err and "--stage" in err
 
 
+def test_an_upper_case_stage_name_is_refused_before_it_can_share_a_bucket(
+    make_project: ProjectFactory, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project(body('Function(stack, "Worker", handler="functions/ok.handler")'), HANDLER)
+    with pytest.raises(SystemExit) as exited:
+        main(["synth", "--config", str(root / "squall.config.py"), "--stage", "Prod"])
+    err = capsys.readouterr().err
+    assert exited.value.code == 1
+    assert "invalid stage name 'Prod' (from --stage)" in err and "lower case" in err
+    assert "hint: use 'prod'" in err and "Traceback" not in err
+    monkeypatch.setenv("SQUALL_STAGE", "QA-2")
+    with pytest.raises(SystemExit):
+        main(["synth", "--config", str(root / "squall.config.py")])
+    assert "invalid stage name 'QA-2' (from $SQUALL_STAGE)" in capsys.readouterr().err
+
+
 def test_invalid_app_name(make_project: ProjectFactory, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_project(body("pass").replace('"name": "demo"', '"name": "my app!"'), HANDLER)
     code, err = synth(root, capsys)
