@@ -66,6 +66,16 @@ class Secrets:
             names.extend(p["Name"].removeprefix(prefix) for p in page["Parameters"])
         return sorted(names)
 
+    def stage_names(self) -> list[str]:
+        """The names of the secrets set for this stage itself (not the fallbacks)."""
+        return self._names(False)
+
+    def remove_all(self, names: list[str]) -> None:
+        """Delete this stage's own values of ``names`` (fallbacks stay); names without one are skipped."""
+        parameters = [self._parameter(name, False) for name in names]
+        for start in range(0, len(parameters), 10):  # SSM's batch limit
+            self.ssm.delete_parameters(Names=parameters[start : start + 10])
+
     def sources(self) -> dict[str, Source]:
         """Secret name → where its value comes from for this stage (values are not read)."""
         found: dict[str, Source] = dict.fromkeys(self._names(True), "fallback")

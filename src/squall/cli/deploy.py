@@ -26,6 +26,13 @@ def target_option(fn: F) -> F:
     )(fn)
 
 
+def deploy_clients(graph: Any) -> Any:
+    """The clients the deployer's commands use for the graph's target (``squall.deploy.Clients``)."""
+    from squall.deploy.clients import DEPLOY_OPTIONS, clients_for
+
+    return clients_for("aws" if graph.target == "aws" else "local", graph.region, DEPLOY_OPTIONS)
+
+
 def interactive() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
@@ -60,7 +67,6 @@ def deploy(
     stage: str | None, config: Path | None, target: str | None, yes: bool, allow_replace: bool
 ) -> None:
     """Deploy the stage: create, update and delete only what changed."""
-    from squall.deploy import clients_for
     from squall.deploy import deploy as run_deploy
     from squall.deploy.plan import Plan
     from squall.deploy.progress import LiveReporter
@@ -68,7 +74,7 @@ def deploy(
     project = load_project(config, stage, target=target)
     write_types(project.app)
     graph = project.graph
-    clients = clients_for("aws" if graph.target == "aws" else "local", graph.region)
+    clients = deploy_clients(graph)
 
     def confirm(plan: Plan) -> bool:
         if graph.target != "aws":

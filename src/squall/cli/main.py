@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from squall.errors import SquallError
+from squall.errors import CloudError, SquallError
 
 # command name -> "module:attribute" of its click command
 COMMANDS: dict[str, str] = {
@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "remove": "squall.cli.remove:remove",
     "outputs": "squall.cli.outputs:outputs",
     "unlock": "squall.cli.unlock:unlock",
+    "state": "squall.cli.state:state",
     "console": "squall.cli.console:console",
 }
 
@@ -79,3 +80,12 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        if not type(exc).__module__.startswith("botocore"):
+            raise
+        # A cloud error no command translated: still no traceback for the user (--verbose shows it).
+        if verbose:
+            traceback.print_exc()
+        error = CloudError(str(exc), hint="check the target (`squall cloud status`, or your AWS credentials)")
+        error.show()
+        sys.exit(error.exit_code)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from squall.cli.deploy import print_outputs, target_option
+from squall.cli.deploy import deploy_clients, print_outputs, target_option
 from squall.cli.options import project_options
 from squall.config import load_project
 
@@ -18,14 +18,11 @@ from squall.config import load_project
 @click.option("--json", "as_json", is_flag=True, help="Print an object from output name to value.")
 def outputs(stage: str | None, config: Path | None, target: str | None, as_json: bool) -> None:
     """Print the stage's outputs (e.g. ApiEndpoint)."""
-    from squall.deploy import clients_for
     from squall.deploy import outputs as read_outputs
 
     project = load_project(config, stage, target=target)
     graph = project.graph
-    found = read_outputs(
-        project, clients=clients_for("aws" if graph.target == "aws" else "local", graph.region)
-    )
+    found = read_outputs(project, clients=deploy_clients(graph))
     if as_json:
         click.echo(json.dumps(found, indent=2, sort_keys=True))
     else:

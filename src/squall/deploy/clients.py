@@ -42,6 +42,13 @@ class ClientOptions:
     max_pool: int = 32
     connect_timeout: int = 5
     read_timeout: int = 60
+    attempts: int = 5
+    """botocore's tries per call (the first included)."""
+
+
+DEPLOY_OPTIONS = ClientOptions(attempts=2)
+"""For the deployer's commands: their ``Retrier`` does the waiting (and bounds a dead target's to 10 s), so
+botocore tries each call only twice (a second try covers a pooled connection the server had closed)."""
 
 
 def boto3_clients(
@@ -58,7 +65,7 @@ def boto3_clients(
     options = options or ClientOptions()
     config = botocore.config.Config(
         s3={"addressing_style": "path"} if endpoint else {},
-        retries={"max_attempts": 4, "mode": "standard"},
+        retries={"total_max_attempts": options.attempts, "mode": "standard"},
         max_pool_connections=options.max_pool,
         connect_timeout=options.connect_timeout,
         read_timeout=options.read_timeout,
@@ -82,11 +89,11 @@ def boto3_clients(
     return Clients(make, target=target, region=region, endpoint=endpoint)
 
 
-def clients_for(target: Target, region: str) -> Clients:
+def clients_for(target: Target, region: str, options: ClientOptions | None = None) -> Clients:
     """The clients of ``target``; for ``local`` the local cloud is started first when not running."""
     if target == "local":
         from squall.cloud import ensure_running
 
         info = ensure_running()
-        return boto3_clients(target="local", region=region, endpoint=info.endpoint)
-    return boto3_clients(target="aws", region=region)
+        return boto3_clients(target="local", region=region, endpoint=info.endpoint, options=options)
+    return boto3_clients(target="aws", region=region, options=options)

@@ -1,32 +1,52 @@
-"""The deployer's programmatic API: ``deploy``, ``diff``, ``remove``, ``outputs`` and ``unlock``.
+"""The deployer's programmatic API: ``deploy``, ``diff``, ``remove``, ``outputs``, ``unlock`` and the state's
+versions (``state_versions``, ``state_version``, ``restore_state``).
 
 ``deploy`` runs the pipeline: build (package code, no cloud call) → lock the stage → plan (state + describe
-calls) → execute (parallel, retried, recorded step by step) → outputs into the state → unlock. Everything
-that talks to the outside comes in as arguments (clients, reporter, retrier, builder), so tests can pass
-in-memory fakes; the CLI passes real clients and a live terminal view.
+calls) → execute (parallel, retried, recorded step by step, each change only while the lock is still this
+run's) → outputs into the state → unlock. A plan with problems (resources that are not the stage's) is
+never applied. Everything that talks to the outside comes in as arguments (clients, reporter, retrier,
+builder), so tests can pass in-memory fakes; the CLI passes real clients and a live terminal view.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from squall.binding.secrets import Secrets
 from squall.config.loader import Project
+from squall.config.stage import check_stage
 from squall.deploy.clients import Clients
-from squall.deploy.errors import DeployError, MissingSecret, TargetUnreachable, error_code, error_message
+from squall.deploy.errors import (
+    DeployError,
+    MissingSecret,
+    NotOwned,
+    TargetUnreachable,
+    error_code,
+    error_message,
+)
 from squall.deploy.execute import Executor
 from squall.deploy.intrinsics import UNKNOWN, Resolver, _Unknown, contains_unknown
-from squall.deploy.lock import Holder, StageLock
+from squall.deploy.lock import Holder, LockObject, StageLock
 from squall.deploy.packaging import Builder
 from squall.deploy.plan import Plan, Planner, Step
 from squall.deploy.providers import ProviderContext
+from squall.deploy.providers.base import not_owned_hint
+from squall.deploy.removal import deletion_steps
 from squall.deploy.retry import Retrier
-from squall.deploy.state import State, StateRecorder, StateStore, stage_prefix, state_bucket
+from squall.deploy.state import (
+    State,
+    StateRecorder,
+    StateStore,
+    StateVersion,
+    stage_prefix,
+    state_bucket,
+)
 from squall.deploy.ui import NullReporter, Outcome, Reporter
 from squall.graph.model import Graph
 
@@ -50,13 +70,20 @@ class Session:
     retrier: Retrier = field(default_factory=Retrier)
     account_id: str = ""
 
+    def __post_init__(self) -> None:
+        check_stage(self.graph.stage, "the graph")
+
+    @property
+    def target(self) -> str:
+        return self.clients.endpoint or f"AWS ({self.clients.region})"
+
     def connect(self) -> None:
         try:
-            self.account_id = str(self.clients("sts").get_caller_identity()["Account"])
-        except (ClientError, BotoCoreError) as exc:
-            where = self.clients.endpoint or f"AWS ({self.clients.region})"
+            identity = self.retrier.call(self.clients("sts").get_caller_identity)
+            self.account_id = str(identity["Account"])
+        except (ClientError, BotoCoreError, TargetUnreachable) as exc:
             raise TargetUnreachable(
-                f"cannot reach {where}: {error_message(exc)}",
+                f"cannot reach {self.target}: {error_message(exc.__cause__ or exc)}",
                 hint="for AWS, check your credentials (aws sts get-caller-identity); "
                 "for the local cloud, `squall cloud status`",
             ) from exc
@@ -67,11 +94,18 @@ class Session:
 
     def store(self) -> StateStore:
         return StateStore(
-            self.clients("s3"), self.bucket, self.graph.app, self.graph.stage, self.graph.region
+            self.clients("s3"),
+            self.bucket,
+            self.graph.app,
+            self.graph.stage,
+            self.graph.region,
+            call=self.retrier.call,
         )
 
     def lock(self) -> StageLock:
-        return StageLock(self.clients("s3"), self.bucket, self.graph.app, self.graph.stage)
+        return StageLock(
+            self.clients("s3"), self.bucket, self.graph.app, self.graph.stage, call=self.retrier.call
+        )
 
     def context(
         self, artifacts: dict[str, Any] | None = None, claimed: frozenset[str] = frozenset()
@@ -85,18 +119,20 @@ class Session:
             claimed=claimed,
             code_bucket=self.bucket,
             code_prefix=stage_prefix(self.graph.app, self.graph.stage),
+            app=self.graph.app,
+            stage=self.graph.stage,
         )
 
 
-def check_secrets(clients: Clients, graph: Graph) -> None:
-    """Every declared secret has a value for the stage or a fallback, else a ``MissingSecret``."""
+def missing_secrets(session: Session) -> list[str]:
+    """The declared secrets with neither a value for the stage nor a fallback."""
     missing = []
-    ssm = clients("ssm")
-    for secret in graph.secrets:
+    ssm = session.clients("ssm")
+    for secret in session.graph.secrets:
         found = False
         for name in (secret.parameter, secret.fallback_parameter):
             try:
-                ssm.get_parameter(Name=name)
+                session.retrier.call(ssm.get_parameter, Name=name)
                 found = True
                 break
             except ClientError as exc:
@@ -104,6 +140,21 @@ def check_secrets(clients: Clients, graph: Graph) -> None:
                     raise
         if not found:
             missing.append(secret.name)
+    return missing
+
+
+def secret_problems(graph: Graph, missing: list[str]) -> list[str]:
+    return [
+        f"secret {name} has no value for stage {graph.stage} (nor a fallback): "
+        f"`squall secret set {name} VALUE --stage {graph.stage}`"
+        for name in missing
+    ]
+
+
+def check_secrets(session: Session) -> None:
+    """Every declared secret has a value for the stage or a fallback, else a ``MissingSecret``."""
+    graph = session.graph
+    missing = missing_secrets(session)
     if missing:
         commands = "; ".join(f"squall secret set {name} VALUE --stage {graph.stage}" for name in missing)
         raise MissingSecret(
@@ -166,32 +217,42 @@ def deploy(
     session.connect()
     store = session.store()
     store.ensure_bucket()
-    lock = session.lock()
-    lock.acquire(Holder.me(command))
-    try:
-        check_secrets(clients, graph)
+    with session.lock().held(Holder.me(command), on_lost=reporter.note) as held:
+        check_secrets(session)
         state = store.load()
         plan, ctx = _plan(session, state, code, by_sha, allow_replace)
+        if plan.problems:
+            raise not_owned(plan, ctx)
         reporter.plan_ready(plan)
         if confirm is not None and not plan.is_empty and not confirm(plan):
             return DeployResult(plan, {}, state.outputs, time.monotonic() - start, applied=False)
         recorder = StateRecorder(store, state)
         outcomes: dict[str, Outcome] = {}
         if not plan.is_empty:
-            outcomes = Executor(ctx, recorder, reporter, graph, code=code).run(plan)
+            outcomes = Executor(ctx, recorder, reporter, graph, code=code, guard=held.check).run(plan)
         outputs = resolve_outputs(graph, recorder.state, session.account_id)
         if outputs != state.outputs or not plan.is_empty or not state.resources:
+            held.check()
             recorder.set_outputs(outputs)
             recorder.commit()
         return DeployResult(plan, outcomes, outputs, time.monotonic() - start)
-    finally:
-        lock.release()
+
+
+def not_owned(plan: Plan, ctx: ProviderContext) -> NotOwned:
+    count = len(plan.problems)
+    return NotOwned(
+        f"{plan.app} stage {plan.stage}: nothing was changed, since {count} resource"
+        f"{'s' if count != 1 else ''} with the stage's names {'are' if count != 1 else 'is'} "
+        "not the stage's:\n  " + "\n  ".join(plan.problems),
+        hint=not_owned_hint(ctx),
+    )
 
 
 def diff(
     project: Project, *, clients: Clients, allow_replace: bool = True, builder: Builder | None = None
 ) -> Plan:
-    """The plan a deploy would apply now (nothing is changed, no lock is taken)."""
+    """The plan a deploy would apply now (nothing is changed, no lock is taken), with its problems:
+    resources that are not the stage's, secrets that have no value."""
     graph = project.graph
     artifacts = (builder or Builder(project.root)).build(graph, clients.target)
     code = {logical_id: artifact.sha256 for logical_id, artifact in artifacts.items()}
@@ -200,24 +261,27 @@ def diff(
     store = session.store()
     state = store.load() if store.exists() else State(graph.app, graph.stage, graph.region)
     plan, _ = _plan(session, state, code, {}, allow_replace)
-    return plan
+    problems = (*plan.problems, *secret_problems(graph, missing_secrets(session)))
+    return replace(plan, problems=problems)
 
 
-def removal_plan(state: State, graph: Graph, account_id: str) -> Plan:
-    steps = []
-    for logical_id, entry in sorted(state.resources.items()):
-        dependents = tuple(sorted(o for o, e in state.resources.items() if logical_id in e.depends_on))
-        steps.append(
-            Step(
-                "delete",
-                logical_id,
-                entry.type,
-                entry.physical_name,
-                entry.physical_id,
-                depends_on=dependents,
-            )
-        )
-    return Plan(graph.app, graph.stage, graph.target, account_id, tuple(steps))
+def removal_plan(session: Session, state: State) -> Plan:
+    graph = session.graph
+    steps = deletion_steps(session.context(), state.resources)
+    return Plan(graph.app, graph.stage, graph.target, session.account_id, tuple(steps))
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What a remove did: the plan it applied, the stage's secrets it deleted."""
+
+    plan: Plan
+    secrets: tuple[str, ...] = ()
+    applied: bool = True
+
+    @property
+    def kept(self) -> list[Step]:
+        return self.plan.kept
 
 
 def remove(
@@ -226,39 +290,42 @@ def remove(
     clients: Clients,
     reporter: Reporter | None = None,
     retrier: Retrier | None = None,
-    confirm: Callable[[Plan], bool] | None = None,
+    confirm: Callable[[Plan, list[str]], bool] | None = None,
     command: str | None = None,
-) -> Plan:
-    """Delete everything the stage owns, then its state; the plan that was applied."""
+    keep_secrets: bool = False,
+) -> Removal:
+    """Delete everything the stage owns, its secrets (unless ``keep_secrets``; never the fallbacks), then
+    its state. ``confirm`` gets the plan and the secrets to delete."""
     reporter = reporter or NullReporter()
-    session = Session(clients, project.graph, retrier or Retrier())
+    graph = project.graph
+    session = Session(clients, graph, retrier or Retrier())
     session.connect()
+    secrets = Secrets(clients("ssm"), graph.app, graph.stage)
+    names = [] if keep_secrets else secrets.stage_names()
     store = session.store()
     if not store.exists():
-        return removal_plan(
-            State(project.graph.app, project.graph.stage, project.graph.region),
-            project.graph,
-            session.account_id,
-        )
-    lock = session.lock()
-    lock.acquire(Holder.me(command))
-    try:
+        plan = removal_plan(session, State(graph.app, graph.stage, graph.region))
+        if names and confirm is not None and not confirm(plan, names):
+            return Removal(plan, applied=False)
+        secrets.remove_all(names)
+        return Removal(plan, tuple(names))
+    with session.lock().held(Holder.me(command), on_lost=reporter.note) as held:
         state = store.load()
-        plan = removal_plan(state, project.graph, session.account_id)
+        plan = removal_plan(session, state)
         reporter.plan_ready(plan)
-        if confirm is not None and not plan.is_empty and not confirm(plan):
-            return plan
+        if confirm is not None and (names or not plan.is_empty) and not confirm(plan, names):
+            return Removal(plan, applied=False)
         recorder = StateRecorder(store, state)
         if not plan.is_empty:
-            Executor(session.context(), recorder, reporter, None).run(plan)
+            Executor(session.context(), recorder, reporter, None, guard=held.check).run(plan)
+        held.check()
         _delete_code(session)
         _delete_invocation_records(
-            session, [step.physical_name for step in plan.steps if step.type == FUNCTION]
+            session, [step.physical_name for step in plan.steps if step.type == FUNCTION and not step.kept]
         )
+        secrets.remove_all(names)
         store.delete()
-        return plan
-    finally:
-        lock.release()
+        return Removal(plan, tuple(names))
 
 
 FUNCTION = "AWS::Lambda::Function"
@@ -274,7 +341,9 @@ def _delete_invocation_records(session: Session, functions: list[str | None]) ->
         if not name:
             continue
         try:
-            logs.delete_log_stream(logGroupName=INVOCATIONS_LOG_GROUP, logStreamName=name)
+            session.retrier.call(
+                logs.delete_log_stream, logGroupName=INVOCATIONS_LOG_GROUP, logStreamName=name
+            )
         except ClientError as exc:
             if error_code(exc) != "ResourceNotFoundException":
                 raise
@@ -284,13 +353,16 @@ def _delete_code(session: Session) -> None:
     s3 = session.clients("s3")
     prefix = stage_prefix(session.graph.app, session.graph.stage) + "code/"
     paginator = s3.get_paginator("list_object_versions")
-    for page in paginator.paginate(Bucket=session.bucket, Prefix=prefix):
+    pages = session.retrier.call(lambda: list(paginator.paginate(Bucket=session.bucket, Prefix=prefix)))
+    for page in pages:
         objects = [
             {"Key": v["Key"], "VersionId": v["VersionId"]}
             for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
         ]
         if objects:
-            s3.delete_objects(Bucket=session.bucket, Delete={"Objects": objects, "Quiet": True})
+            session.retrier.call(
+                s3.delete_objects, Bucket=session.bucket, Delete={"Objects": objects, "Quiet": True}
+            )
 
 
 def outputs(project: Project, *, clients: Clients) -> dict[str, str]:
@@ -313,13 +385,68 @@ def deployed_state(session: Session) -> State:
     return state
 
 
-def unlock(project: Project, *, clients: Clients) -> Holder | None:
-    """Release the stage's deploy lock whoever holds it; the holder it had, if any."""
+def lock_of(project: Project, *, clients: Clients) -> tuple[StageLock, LockObject | None]:
+    """The stage's lock and the lock object as it is now (None: not locked); reads nothing else."""
     session = Session(clients, project.graph)
     session.connect()
+    lock = session.lock()
     if not session.store().exists():
+        return lock, None
+    return lock, lock.read()
+
+
+def unlock(
+    project: Project,
+    *,
+    clients: Clients,
+    lock_id: str | None = None,
+    confirm: Callable[[LockObject], bool] | None = None,
+) -> LockObject | None:
+    """Release the stage's deploy lock whoever holds it (the one with ``lock_id``, when given), after
+    ``confirm`` (if given) agreed on the holder; the lock it removed, None when there was none or the
+    confirmation was declined. Works on a lock object that cannot be read too."""
+    lock, current = lock_of(project, clients=clients)
+    if current is None:
         return None
-    return session.lock().force_release()
+    if confirm is not None and not confirm(current):
+        return None
+    return lock.force_release(lock_id, seen=current)
+
+
+def state_versions(project: Project, *, clients: Clients) -> list[StateVersion]:
+    """Every version of the stage's state, newest first."""
+    session = Session(clients, project.graph)
+    session.connect()
+    store = session.store()
+    return store.versions() if store.exists() else []
+
+
+def state_version(project: Project, *, clients: Clients, version_id: str | None = None) -> bytes:
+    """The stage's state as stored (``version_id``: an earlier version), unparsed: it may be damaged."""
+    session = Session(clients, project.graph)
+    session.connect()
+    store = session.store()
+    if version_id is not None:
+        return store.read_version(version_id)
+    found = store._get() if store.exists() else None
+    if found is None:
+        raise DeployError(
+            f"{project.graph.app} stage {project.graph.stage} has no state",
+            hint=f"`squall state list --stage {project.graph.stage}` lists its earlier versions",
+        )
+    return found[0]
+
+
+def restore_state(
+    project: Project, *, clients: Clients, version_id: str, command: str | None = None
+) -> State:
+    """Make an earlier version of the stage's state current again (holding the stage's lock)."""
+    session = Session(clients, project.graph)
+    session.connect()
+    store = session.store()
+    store.ensure_bucket()
+    with session.lock().held(Holder.me(command)):
+        return store.restore(version_id)
 
 
 def project_from(graph: Graph, root: Path) -> Project:

@@ -27,10 +27,38 @@ class ResourceError(CloudError):
         super().__init__(message, where=where, hint=hint)
 
 
+class StopDeploy(DeployError):
+    """Stops the whole run, not only the step it happened in: every further change would be wrong too."""
+
+
 class LockHeld(DeployError):
     """Another deploy or remove of the same app and stage is running (or died holding the lock)."""
 
     exit_code = 2
+
+
+class LockDamaged(DeployError):
+    """The stage's lock object cannot be read."""
+
+    exit_code = 2
+
+
+class LockLost(StopDeploy):
+    """This run's lock was taken over (``squall unlock``) or removed while it ran."""
+
+    exit_code = 2
+
+
+class StateConflict(StopDeploy):
+    """The stage's state changed since this run read it: another run wrote it."""
+
+
+class StateDamaged(DeployError):
+    """The stage's state object cannot be read as a state of this app and stage."""
+
+
+class NotOwned(DeployError):
+    """Resources with this stage's names exist but are not this stage's (other tags, or none)."""
 
 
 class ReplaceRefused(DeployError):
@@ -41,8 +69,8 @@ class MissingSecret(DeployError):
     """A declared secret has no value in SSM for the stage nor a fallback."""
 
 
-class TargetUnreachable(DeployError):
-    """The endpoint or the credentials do not work."""
+class TargetUnreachable(StopDeploy):
+    """The endpoint does not answer, or the credentials do not work."""
 
 
 def error_code(exc: BaseException) -> str:

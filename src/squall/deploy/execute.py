@@ -5,6 +5,10 @@ before a create, ``ready`` with the physical id and attributes right after, remo
 Intrinsics are resolved here, against the attributes recorded so far, so a step sees the ids of the
 resources made just before it. Deletes run after every create and update. A failed step stops only what
 depends on it; the others finish and are recorded, and the deploy then fails with every error.
+
+Two failures stop the whole run instead (``StopDeploy``): a lost lock (``guard``, called before each
+change, says the run no longer holds the stage) and a target that stopped answering. No further step
+starts; those running finish, and the run fails saying what was applied.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from squall.deploy.errors import DeployError, cloud_error
+from squall.deploy.errors import DeployError, StopDeploy, cloud_error
 from squall.deploy.intrinsics import UNKNOWN, Resolver, _Unknown, contains_unknown
 from squall.deploy.plan import Plan, Step, desired_properties
 from squall.deploy.providers import Current, Provider, ProviderContext, provider_for
@@ -43,6 +47,23 @@ class DeployFailed(DeployError):
         return f"{self.message}\n  hint: {self.hint}"
 
 
+class DeployStopped(DeployError):
+    """The run stopped part-way (``reason``); what it applied before is recorded."""
+
+    def __init__(self, reason: StopDeploy, applied: Mapping[str, Outcome], not_done: int) -> None:
+        self.reason = reason
+        self.exit_code = reason.exit_code
+        changes = [f"{logical_id} {outcome}" for logical_id, outcome in sorted(applied.items())]
+        summary = (
+            f"{len(changes)} change(s) applied and recorded before it stopped ({', '.join(changes)})"
+            if changes
+            else "no change was applied before it stopped"
+        )
+        super().__init__(
+            f"{reason.message}\n  {summary}; {not_done} not made", where=reason.where, hint=reason.hint
+        )
+
+
 class Executor:
     def __init__(
         self,
@@ -55,6 +76,7 @@ class Executor:
         workers: int = 16,
         providers: Mapping[str, Provider] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        guard: Callable[[], None] | None = None,
     ) -> None:
         self.ctx = ctx
         self.recorder = recorder
@@ -64,6 +86,8 @@ class Executor:
         self.workers = workers
         self.providers = providers
         self.clock = clock
+        self.guard = guard
+        """Raises (``StopDeploy``) when the run may no longer change anything."""
 
     def lookup(self, logical_id: str, attribute: str) -> str | _Unknown:
         entry = self.recorder.get(logical_id)
@@ -89,9 +113,12 @@ class Executor:
         done: set[str] = set()
         running: dict[Future[Outcome], str] = {}
         lock = threading.Lock()
+        stopped: StopDeploy | None = None
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             while True:
                 for logical_id, needs in sorted(waits.items()):
+                    if stopped is not None:
+                        break
                     if logical_id in done or logical_id in running.values():
                         continue
                     if needs & failed:
@@ -108,12 +135,19 @@ class Executor:
                     done.add(logical_id)
                     try:
                         outcome = future.result()
+                    except StopDeploy as exc:
+                        stopped = stopped or exc
+                        failed.add(logical_id)
+                        continue
                     except SquallError as exc:
                         with lock:
                             failed.add(logical_id)
                             errors.append(exc)
                         continue
                     outcomes[logical_id] = outcome
+        if stopped is not None:
+            applied = {k: v for k, v in outcomes.items() if v != "unchanged"}
+            raise DeployStopped(stopped, applied, len(steps) - len(outcomes))
         if errors:
             raise DeployFailed(errors)
         return outcomes
@@ -122,6 +156,8 @@ class Executor:
         self.reporter.step_started(step)
         start = self.clock()
         try:
+            if self.guard is not None:
+                self.guard()
             outcome = self._apply(step)
         except Exception as exc:
             error = cloud_error(
@@ -194,6 +230,13 @@ class Executor:
         assert step.physical_id is not None
         old = entry.properties if entry is not None and entry.status == "ready" and not step.adopt else {}
         attributes = dict(step.found_attributes)
+        if step.retag:
+            provider.tag(self.ctx, Current(step.physical_id, attributes), self.ctx.tags)
+            if step.changes == ("Tags",) and entry is not None:
+                self._record(
+                    step, Current(step.physical_id, attributes or entry.attributes), entry.properties
+                )
+                return "updated"
         if step.pending and old == props:
             if entry is not None:
                 self._record(step, Current(step.physical_id, attributes or entry.attributes), props)
@@ -207,10 +250,11 @@ class Executor:
         if step.forget or entry is None:
             self.recorder.update(step.logical_id, None)
             self.recorder.commit()
-            return "deleted"
+            return "kept" if step.kept else "deleted"
         provider = provider_for(entry.type, self.providers)
-        physical_id = entry.physical_id
-        if physical_id is None:
+        # A taggable resource was looked up (and its tags checked) by the plan: delete exactly that one.
+        physical_id = step.physical_id if provider.taggable else entry.physical_id
+        if physical_id is None and not provider.taggable:
             found = provider.find(self.ctx, step.logical_id, entry.physical_name, entry.properties, None)
             physical_id = found.physical_id if found else None
         if physical_id is not None:

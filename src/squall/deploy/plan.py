@@ -5,8 +5,11 @@ each resource it resolves the properties with what is known so far, asks its pro
 (by the id in the state, else by its name or natural key) and compares the properties with those last
 applied: nothing to do, ``update`` in place, ``replace`` (refused for data-holding resources unless
 allowed) or ``create``. A resource that exists but is missing from the state (a deploy killed between a
-create and its record) is adopted: updated in place to the desired properties. Resources in the state but
-no longer in the graph are deleted, dependents first.
+create and its record) is adopted: updated in place to the desired properties, but only when it carries
+the stage's tags (``ownership.py``); one that is another stage's, or untagged, is a problem of the plan,
+and a plan with problems is never applied. A recorded resource that lost its tags (or was made before squall
+tagged what it makes) gets them back. Resources in the state but no longer in the graph are deleted,
+dependents first (``removal.py``: only those that are the stage's).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any, Literal
 
 from squall.deploy.errors import ReplaceRefused, cloud_error
 from squall.deploy.intrinsics import UNKNOWN, Resolver, _Unknown, contains_unknown
+from squall.deploy.ownership import Owner
 from squall.deploy.providers import Current, Provider, ProviderContext, provider_for
 from squall.deploy.state import State
 from squall.graph.model import Graph, Resource, references
@@ -46,7 +50,11 @@ class Step:
     """Some properties are known only after earlier steps; it may turn out unchanged."""
     found_attributes: tuple[tuple[str, str], ...] = ()
     forget: bool = False
-    """Only drop it from the state: another resource took over what it recorded."""
+    """Only drop it from the state: another resource took over what it recorded, or it is not the stage's."""
+    kept: str | None = None
+    """Why a delete leaves the resource in place (it is not the stage's): shown to the user."""
+    retag: bool = False
+    """The resource lacks the stage's tags (recorded before squall tagged what it made): add them."""
 
     def describe(self) -> str:
         name = self.physical_name or self.physical_id or ""
@@ -63,6 +71,8 @@ class Step:
             "depends_on": list(self.depends_on),
             "adopt": self.adopt,
             "pending": self.pending,
+            "kept": self.kept,
+            "retag": self.retag,
         }
 
 
@@ -74,10 +84,17 @@ class Plan:
     account_id: str
     steps: tuple[Step, ...]
     unchanged: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    """What stops this plan from being applied (resources that are not the stage's, missing secrets)."""
 
     @property
     def is_empty(self) -> bool:
         return not self.steps
+
+    @property
+    def kept(self) -> list[Step]:
+        """The deletes that leave a resource in place because it is not the stage's."""
+        return [s for s in self.steps if s.kept]
 
     def step(self, logical_id: str) -> Step:
         return next(s for s in self.steps if s.logical_id == logical_id)
@@ -92,6 +109,7 @@ class Plan:
             "target": self.target,
             "steps": [s.to_json() for s in self.steps],
             "unchanged": list(self.unchanged),
+            "problems": list(self.problems),
         }
 
 
@@ -142,6 +160,7 @@ class _Decision:
     step: Step | None
     attributes: dict[str, str] | _Unknown
     current: Current | None = None
+    problem: str | None = None
 
 
 @dataclass
@@ -175,6 +194,7 @@ class Planner:
         steps: list[Step] = []
         unchanged: list[str] = []
         refused: list[str] = []
+        problems: list[str] = []
         ids = {r.logical_id for r in resources}
         adopted_ids: set[str] = set()
         with ThreadPoolExecutor(max_workers=16) as pool:
@@ -182,6 +202,9 @@ class Planner:
                 decisions = list(pool.map(lambda r: self._decide(r, resolver, ids), group))
                 for resource, decision in zip(group, decisions, strict=True):
                     attributes[resource.logical_id] = decision.attributes
+                    if decision.problem is not None:
+                        problems.append(decision.problem)
+                        continue
                     if decision.current is not None and decision.step is not None and decision.step.adopt:
                         adopted_ids.add(decision.current.physical_id)
                     if decision.step is None:
@@ -213,6 +236,7 @@ class Planner:
             account_id=self.ctx.account_id,
             steps=tuple(steps),
             unchanged=tuple(sorted(unchanged)),
+            problems=tuple(problems),
         )
 
     def _decide(self, resource: Resource, resolver: Resolver, ids: set[str]) -> _Decision:
@@ -241,8 +265,26 @@ class Planner:
         )
         if current is None:
             return _Decision(replace(base, changes=tuple(sorted(props))), UNKNOWN)
+        recorded = entry is not None and entry.status == "ready"
+        try:
+            tags = provider.owner_tags(self.ctx, current)
+        except Exception as exc:
+            raise cloud_error(
+                exc, logical_id=resource.logical_id, physical=current.physical_id, action="reading its tags"
+            ) from exc
+        owner = Owner.of(tags) if tags is not None else None
+        retag = False
+        if owner is not None and not owner.is_(self.graph.app, self.graph.stage):
+            if not (owner.untagged and recorded):
+                return _Decision(
+                    None,
+                    UNKNOWN,
+                    problem=f"{resource.logical_id} ({current.physical_id}, {resource.type}) exists and "
+                    f"belongs to {owner.describe()}",
+                )
+            retag = True
         found = tuple(sorted(current.attributes.items()))
-        if entry is None or entry.status != "ready":
+        if not recorded:
             step = replace(
                 base,
                 action="update",
@@ -253,9 +295,12 @@ class Planner:
                 found_attributes=found,
             )
             return _Decision(step, dict(current.attributes), current)
+        assert entry is not None
         changes = changed_keys(entry.properties, props)
         live = provider_live_changes(resource.type, current, props, entry.attributes)
         changes += [c for c in live if c not in changes]
+        if retag:
+            changes.append("Tags")
         if not changes:
             return _Decision(None, dict(current.attributes), current)
         reasons = [k for k in provider.replacement_reasons(entry.properties, props) if k in changes]
@@ -264,7 +309,7 @@ class Planner:
                 replace(base, action="replace", physical_id=current.physical_id, changes=tuple(reasons)),
                 UNKNOWN,
             )
-        pending = all(contains_unknown(props.get(k)) for k in changes)
+        pending = all(contains_unknown(props.get(k)) for k in changes if k != "Tags") and not retag
         step = replace(
             base,
             action="update",
@@ -272,40 +317,19 @@ class Planner:
             changes=tuple(sorted(changes)),
             pending=pending,
             found_attributes=found,
+            retag=retag,
         )
         return _Decision(step, dict(current.attributes), current)
 
     def _deletes(self, ids: set[str], adopted: set[str]) -> list[Step]:
+        from squall.deploy.removal import deletion_steps
+
         gone = {
             logical_id: entry
             for logical_id, entry in self.state.resources.items()
             if logical_id not in ids or entry.type != self.graph.resource(logical_id).type
         }
-        steps = []
-        for logical_id, entry in sorted(gone.items()):
-            if entry.physical_id is not None and entry.physical_id in adopted:
-                steps.append(
-                    Step(
-                        "delete", logical_id, entry.type, entry.physical_name, entry.physical_id, forget=True
-                    )
-                )
-                continue
-            dependents = tuple(
-                sorted(
-                    other for other, e in gone.items() if logical_id in e.depends_on and other != logical_id
-                )
-            )
-            steps.append(
-                Step(
-                    "delete",
-                    logical_id,
-                    entry.type,
-                    entry.physical_name,
-                    entry.physical_id,
-                    depends_on=dependents,
-                )
-            )
-        return steps
+        return deletion_steps(self.ctx, gone, adopted=adopted, providers=self.providers)
 
 
 def provider_live_changes(

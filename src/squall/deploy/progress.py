@@ -24,6 +24,7 @@ STYLES = {
     "replaced": "magenta",
     "deleted": "red",
     "unchanged": "dim",
+    "kept": "bold yellow",
     "failed": "bold red",
 }
 

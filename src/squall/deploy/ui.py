@@ -8,7 +8,8 @@ if TYPE_CHECKING:
     from squall.deploy.plan import Plan, Step
     from squall.errors import SquallError
 
-Outcome = Literal["created", "updated", "replaced", "deleted", "unchanged"]
+Outcome = Literal["created", "updated", "replaced", "deleted", "unchanged", "kept"]
+"""``kept``: a delete that left the resource in place, since it is not the stage's."""
 
 
 class Reporter(Protocol):

@@ -31,3 +31,45 @@ def test_unimplemented_operations_answer_501_at_once(aws_client: ClientFactory) 
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert error["Error"]["Code"] == "NotImplementedException"
     assert error["ResponseMetadata"]["RetryAttempts"] == 0
+
+
+def test_a_bucket_created_with_tags_has_them(aws_client: ClientFactory, unique_name: Callable[[str], str]) -> None:
+    s3 = aws_client("s3")
+    name = unique_name("tagged")
+    tags = [{"Key": "squall:app", "Value": "shop"}, {"Key": "squall:stage", "Value": "prod & <qa>"}]
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"Tags": tags})
+    assert sorted(s3.get_bucket_tagging(Bucket=name)["TagSet"], key=lambda t: t["Key"]) == tags
+
+    plain = unique_name("plain")
+    s3.create_bucket(Bucket=plain)
+    with pytest.raises(ClientError) as untagged:
+        s3.get_bucket_tagging(Bucket=plain)
+    assert untagged.value.response["Error"]["Code"] == "NoSuchTagSet"
+
+    refused = unique_name("refused")
+    with pytest.raises(ClientError):
+        s3.create_bucket(Bucket=refused, CreateBucketConfiguration={"Tags": [{"Key": "aws:x", "Value": "1"}]})
+    assert refused not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_conditional_writes_of_an_object(aws_client: ClientFactory, unique_name: Callable[[str], str]) -> None:
+    """S3's ``If-Match`` / ``If-None-Match`` on PutObject and ``If-Match`` on DeleteObject: 412 when stale."""
+    s3 = aws_client("s3")
+    bucket = unique_name("conditional")
+    s3.create_bucket(Bucket=bucket)
+    first = s3.put_object(Bucket=bucket, Key="k", Body=b"1", IfNoneMatch="*")["ETag"]
+    with pytest.raises(ClientError) as exists:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"2", IfNoneMatch="*")
+    assert exists.value.response["ResponseMetadata"]["HTTPStatusCode"] == 412
+    assert exists.value.response["Error"]["Code"] == "PreconditionFailed"
+    second = s3.put_object(Bucket=bucket, Key="k", Body=b"2", IfMatch=first)["ETag"]
+    with pytest.raises(ClientError) as stale:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"3", IfMatch=first)
+    assert stale.value.response["Error"]["Code"] == "PreconditionFailed"
+    with pytest.raises(ClientError) as stale_delete:
+        s3.delete_object(Bucket=bucket, Key="k", IfMatch=first)
+    assert stale_delete.value.response["Error"]["Code"] == "PreconditionFailed"
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"2"
+    s3.delete_object(Bucket=bucket, Key="k", IfMatch=second)
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket=bucket, Key="k")

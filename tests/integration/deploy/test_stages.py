@@ -55,15 +55,25 @@ def test_a_held_lock_fails_a_deploy_at_once_with_its_holder_and_unlock_frees_it(
         "SQUALL_HOME": str(local_cloud_home),
         "SQUALL_CLOUD_PORT": str(local_cloud.port),
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "squall.cli", "unlock", "--stage", stage],
-        cwd=shortener,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+
+    def unlock(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "squall.cli", "unlock", "--stage", stage, *args],
+            cwd=shortener,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    unasked = unlock()
+    assert unasked.returncode == 1 and "needs confirmation" in unasked.stderr
+    assert "alice@build-42" in unasked.stderr and "--yes" in unasked.stderr
+    with pytest.raises(LockHeld):
+        deploy(project, clients=clients)
+    result = unlock("--yes")
     assert result.returncode == 0, result.stderr
     assert "alice@build-42" in result.stdout
     assert deploy(project, clients=clients).outcomes == {}

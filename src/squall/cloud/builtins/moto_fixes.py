@@ -6,13 +6,18 @@
   document is restated as OpenAPI 3 with the parts moto reads (paths, methods, responses, integrations).
 - API Gateway v2 ``UpdateStage``, which moto lacks: done as a delete and a create of the stage with the
   merged settings (both journaled), answered as UpdateStage answers.
+- S3 ``CreateBucket`` with ``CreateBucketConfiguration/Tags`` (AWS tags the new bucket in the same call;
+  moto ignores them): the bucket is created, then tagged with ``PutBucketTagging``; if the tags are refused,
+  the new bucket is deleted again, so a bucket never exists without the tags it was created with.
 """
 
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ElementTree
 from dataclasses import replace
 from typing import Any
+from xml.sax.saxutils import escape
 
 from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse, Registry
 
@@ -56,7 +61,14 @@ def importable(request: CloudRequest, ctx: CloudContext) -> CloudResponse:
     return ctx.call(request.with_body(json.dumps(document).encode()))
 
 
-STAGE_FIELDS = ("autoDeploy", "description", "stageVariables", "defaultRouteSettings", "routeSettings")
+STAGE_FIELDS = (
+    "autoDeploy",
+    "description",
+    "stageVariables",
+    "defaultRouteSettings",
+    "routeSettings",
+    "tags",
+)
 
 
 def update_stage(request: CloudRequest, ctx: CloudContext) -> CloudResponse:
@@ -89,7 +101,54 @@ def update_stage(request: CloudRequest, ctx: CloudContext) -> CloudResponse:
     return CloudResponse(200 if created.status < 300 else created.status, dict(created.headers), created.body)
 
 
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def bucket_tags(body: bytes) -> list[tuple[str, str]] | None:
+    """The ``Tags`` of a ``CreateBucketConfiguration`` body; None when it has none (or is not XML)."""
+    if not body.strip():
+        return None
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        return None  # moto answers the malformed body as S3 does
+    tags = next((child for child in root if _local(child.tag) == "Tags"), None)
+    if tags is None:
+        return None
+    found = []
+    for tag in tags:
+        fields = {_local(child.tag): child.text or "" for child in tag}
+        found.append((fields.get("Key", ""), fields.get("Value", "")))
+    return found
+
+
+def tagging_document(tags: list[tuple[str, str]]) -> bytes:
+    items = "".join(
+        f"<Tag><Key>{escape(key)}</Key><Value>{escape(value)}</Value></Tag>" for key, value in tags
+    )
+    return f'<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet>{items}</TagSet></Tagging>'.encode()
+
+
+def create_bucket(request: CloudRequest, ctx: CloudContext) -> CloudResponse:
+    tags = bucket_tags(request.body)
+    bucket = request.path.strip("/")
+    if not tags or not bucket or "/" in bucket:
+        return ctx.call(request)
+    created = ctx.call(request)
+    if created.status >= 300:
+        return created
+    tagged = ctx.call(
+        replace(request, operation="PutBucketTagging", query="tagging").with_body(tagging_document(tags))
+    )
+    if tagged.status >= 300:
+        ctx.call(replace(request, method="DELETE", operation="DeleteBucket", body=b"").with_body(b""))
+        return tagged
+    return created
+
+
 def setup(registry: Registry) -> None:
+    registry.claim("s3", "CreateBucket", create_bucket)
     registry.claim("apigatewayv2", "UpdateStage", update_stage)
     registry.claim("apigateway", "ImportRestApi", importable)
     registry.claim("apigateway", "PutRestApi", importable)

@@ -3,12 +3,17 @@
 Everything but the API lives inside an API and is found there by its natural key when the state has no
 id for it (a deploy killed between a create and its record): the stage by name, a route by its route key,
 an integration by its target function (unless another resource already claims that integration).
+
+API names need not be unique, so an API without an id in the state is looked for only among those that
+carry the stage's tags: another stage's (or app's) API of the same name is none of its business. The stage is
+created with the tags too; routes and integrations cannot be tagged and belong to their API.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from squall.deploy.ownership import Owner
 from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, known
 
 INTEGRATION_KEYS = (
@@ -22,13 +27,25 @@ INTEGRATION_KEYS = (
 
 def _api_current(api: dict[str, Any]) -> Current:
     return Current(
-        api["ApiId"], {"Ref": api["ApiId"], "ApiId": api["ApiId"], "ApiEndpoint": api.get("ApiEndpoint", "")}
+        api["ApiId"],
+        {"Ref": api["ApiId"], "ApiId": api["ApiId"], "ApiEndpoint": api.get("ApiEndpoint", "")},
+        tags=dict(api.get("Tags") or {}),
     )
 
 
 class ApiProvider(Provider):
     type = "AWS::ApiGatewayV2::Api"
     replace_on = frozenset({"ProtocolType"})
+    taggable = True
+
+    def _arn(self, ctx: ProviderContext, api_id: str) -> str:
+        return f"arn:aws:apigateway:{ctx.region}::/apis/{api_id}"
+
+    def read_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str]:
+        return dict(ctx.call("apigatewayv2", "get_api", ApiId=current.physical_id).get("Tags") or {})
+
+    def tag(self, ctx: ProviderContext, current: Current, tags: dict[str, str]) -> None:
+        ctx.call("apigatewayv2", "tag_resource", ResourceArn=self._arn(ctx, current.physical_id), Tags=tags)
 
     def find(
         self,
@@ -44,7 +61,13 @@ class ApiProvider(Provider):
                 return _api_current(found)
         name = props.get("Name") or physical_name
         apis = self._all(ctx)
-        matches = [api for api in apis if api.get("Name") == name and api["ApiId"] not in ctx.claimed]
+        matches = [
+            api
+            for api in apis
+            if api.get("Name") == name
+            and api["ApiId"] not in ctx.claimed
+            and Owner.of(api.get("Tags") or {}).is_(ctx.app, ctx.stage)
+        ]
         return _api_current(matches[0]) if matches else None
 
     def _all(self, ctx: ProviderContext) -> list[dict[str, Any]]:
@@ -60,7 +83,11 @@ class ApiProvider(Provider):
     def create(
         self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
     ) -> Current:
-        kwargs: dict[str, Any] = {"Name": props["Name"], "ProtocolType": props.get("ProtocolType", "HTTP")}
+        kwargs: dict[str, Any] = {
+            "Name": props["Name"],
+            "ProtocolType": props.get("ProtocolType", "HTTP"),
+            "Tags": ctx.tags,
+        }
         if props.get("CorsConfiguration"):
             kwargs["CorsConfiguration"] = props["CorsConfiguration"]
         return _api_current(ctx.call("apigatewayv2", "create_api", **kwargs))
@@ -108,6 +135,7 @@ class StageProvider(Provider):
             ApiId=props["ApiId"],
             StageName=props["StageName"],
             AutoDeploy=bool(props.get("AutoDeploy", False)),
+            Tags=ctx.tags,
         )
         return Current(props["StageName"], {"Ref": props["StageName"]})
 

@@ -4,6 +4,10 @@ Providers get resolved properties (intrinsics already replaced by values) and a 
 the clients, the retrier and the build's artifacts. They return what the stage's state records about the
 resource: its physical id and its attributes (``Arn``, ``ApiEndpoint``, ``QueueUrl``, ... and ``Ref``,
 the value ``{"Ref": logical_id}`` resolves to).
+
+A provider of a type AWS can tag (``taggable``) creates it with ``ctx.tags`` (the stage's ownership tags, see
+``ownership.py``) and reads and adds tags (``read_tags``, ``tag``); the planner decides what may be adopted
+or deleted from them.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from typing import Any, ClassVar
 from botocore.exceptions import ClientError
 
 from squall.deploy.clients import Clients
-from squall.deploy.errors import error_code
+from squall.deploy.errors import NotOwned, error_code
 from squall.deploy.intrinsics import contains_unknown
+from squall.deploy.ownership import APP_TAG, STAGE_TAG, Owner, stage_tags
 from squall.deploy.retry import Retrier
 
 JSON = Any
@@ -41,6 +46,8 @@ class Current:
 
     physical_id: str
     attributes: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] | None = None
+    """Its tags, when the lookup that found it returned them (None: not read)."""
 
 
 @dataclass
@@ -55,6 +62,13 @@ class ProviderContext:
     """Physical ids the state already attributes to some resource (not to be adopted twice)."""
     code_bucket: str | None = None
     code_prefix: str = ""
+    app: str = ""
+    stage: str = ""
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The tags every resource of the stage is created with."""
+        return stage_tags(self.app, self.stage)
 
     def call(self, service: str, operation: str, /, **kwargs: Any) -> Any:
         """``client.operation(**kwargs)`` with retries on throttling and eventual consistency."""
@@ -86,6 +100,21 @@ class Provider:
     """Top-level properties whose change needs a new resource."""
     holds_data: ClassVar[bool] = False
     """Replacing it loses data: refused unless the deploy allows replacements."""
+    taggable: ClassVar[bool] = False
+    """AWS tags it: it carries the stage's tags. Otherwise it belongs to what it is part of."""
+
+    def read_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str]:
+        raise NotImplementedError
+
+    def tag(self, ctx: ProviderContext, current: Current, tags: dict[str, str]) -> None:
+        """Add ``tags`` to the resource (keeping its others)."""
+        raise NotImplementedError
+
+    def owner_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str] | None:
+        """The tags that say whose it is; None for a type that cannot be tagged."""
+        if not self.taggable:
+            return None
+        return current.tags if current.tags is not None else self.read_tags(ctx, current)
 
     def find(
         self,
@@ -117,3 +146,25 @@ class Provider:
 def known(*values: JSON) -> bool:
     """Whether every value is resolved (no ``UNKNOWN`` inside, none missing)."""
     return all(value is not None and not contains_unknown(value) for value in values)
+
+
+def not_owned_hint(ctx: ProviderContext) -> str:
+    return (
+        "squall changes and deletes only what carries the stage's tags: rename the construct or deploy "
+        "another stage; if the resource is garbage, delete it; to hand it to this stage on purpose, tag it "
+        f"{APP_TAG}={ctx.app} and {STAGE_TAG}={ctx.stage}"
+    )
+
+
+def ensure_owned(provider: Provider, ctx: ProviderContext, logical_id: str, current: Current) -> None:
+    """``NotOwned`` unless the resource carries this stage's tags (or cannot be tagged)."""
+    tags = provider.owner_tags(ctx, current)
+    if tags is None:
+        return
+    owner = Owner.of(tags)
+    if not owner.is_(ctx.app, ctx.stage):
+        raise NotOwned(
+            f"{logical_id} ({current.physical_id}, {provider.type}) already exists and belongs to "
+            f"{owner.describe()}",
+            hint=not_owned_hint(ctx),
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from squall.deploy.errors import DeployError
+from squall.deploy.ownership import as_tag_list, from_tag_list
 from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, not_found
 
 
@@ -23,6 +24,25 @@ class TableProvider(Provider):
     type = "AWS::DynamoDB::Table"
     replace_on = frozenset({"TableName", "KeySchema"})
     holds_data = True
+    taggable = True
+
+    def read_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str]:
+        tags: list[dict[str, str]] = []
+        token: str | None = None
+        while True:
+            page = ctx.call(
+                "dynamodb",
+                "list_tags_of_resource",
+                ResourceArn=current.attributes["Arn"],
+                **({"NextToken": token} if token else {}),
+            )
+            tags += page.get("Tags", [])
+            token = page.get("NextToken")
+            if not token:
+                return from_tag_list(tags)
+
+    def tag(self, ctx: ProviderContext, current: Current, tags: dict[str, str]) -> None:
+        ctx.call("dynamodb", "tag_resource", ResourceArn=current.attributes["Arn"], Tags=as_tag_list(tags))
 
     def find(
         self,
@@ -67,6 +87,7 @@ class TableProvider(Provider):
             "KeySchema": props["KeySchema"],
             "AttributeDefinitions": props["AttributeDefinitions"],
             "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+            "Tags": as_tag_list(ctx.tags),
         }
         if props.get("GlobalSecondaryIndexes"):
             kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]

@@ -1,13 +1,15 @@
 """``AWS::Lambda::EventSourceMapping``: a queue or a table's stream feeding a function.
 
 AWS names a mapping itself (a UUID); without one in the state it is found by its natural key, the
-function and the source ARN, so a retried deploy never makes a second one.
+function and the source ARN, among the mappings that carry the stage's tags, so a retried deploy never
+makes a second one (and one made by hand is left alone).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from squall.deploy.ownership import Owner
 from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, known
 
 UPDATABLE = ("BatchSize", "MaximumBatchingWindowInSeconds", "FunctionResponseTypes", "Enabled")
@@ -21,6 +23,18 @@ def _current(mapping: dict[str, Any]) -> Current:
 class EventSourceMappingProvider(Provider):
     type = "AWS::Lambda::EventSourceMapping"
     replace_on = frozenset({"EventSourceArn", "FunctionName", "StartingPosition"})
+    taggable = True
+
+    def _arn(self, ctx: ProviderContext, current: Current) -> str:
+        return current.attributes.get("Arn") or (
+            f"arn:aws:lambda:{ctx.region}:{ctx.account_id}:event-source-mapping:{current.physical_id}"
+        )
+
+    def read_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str]:
+        return dict(ctx.call("lambda", "list_tags", Resource=self._arn(ctx, current))["Tags"])
+
+    def tag(self, ctx: ProviderContext, current: Current, tags: dict[str, str]) -> None:
+        ctx.call("lambda", "tag_resource", Resource=self._arn(ctx, current), Tags=tags)
 
     def find(
         self,
@@ -42,15 +56,20 @@ class EventSourceMappingProvider(Provider):
         )
         if listing is None:
             return None
-        found = listing["EventSourceMappings"]
-        free = [m for m in found if m["UUID"] not in ctx.claimed]
-        return _current(free[0]) if free else None
+        for mapping in listing["EventSourceMappings"]:
+            if mapping["UUID"] in ctx.claimed:
+                continue
+            current = _current(mapping)
+            tags = self.read_tags(ctx, current)
+            if Owner.of(tags).is_(ctx.app, ctx.stage):
+                return Current(current.physical_id, current.attributes, tags=tags)
+        return None
 
     def create(
         self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
     ) -> Current:
         kwargs = {key: value for key, value in props.items() if value is not None}
-        return _current(ctx.call("lambda", "create_event_source_mapping", **kwargs))
+        return _current(ctx.call("lambda", "create_event_source_mapping", Tags=ctx.tags, **kwargs))
 
     def update(
         self, ctx: ProviderContext, current: Current, old: dict[str, JSON], new: dict[str, JSON]

@@ -5,12 +5,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from squall.deploy.ownership import as_tag_list, from_tag_list
 from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, not_found
 
 
 class RuleProvider(Provider):
     type = "AWS::Events::Rule"
     replace_on = frozenset({"Name", "EventBusName"})
+    taggable = True
+
+    def read_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str]:
+        found = ctx.call("events", "list_tags_for_resource", ResourceARN=current.attributes["Arn"])
+        return from_tag_list(found.get("Tags"))
+
+    def tag(self, ctx: ProviderContext, current: Current, tags: dict[str, str]) -> None:
+        ctx.call("events", "tag_resource", ResourceARN=current.attributes["Arn"], Tags=as_tag_list(tags))
 
     def find(
         self,
@@ -30,13 +39,19 @@ class RuleProvider(Provider):
     def create(
         self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
     ) -> Current:
-        return self._put(ctx, props, previous_targets=None)
+        return self._put(ctx, props, previous_targets=None, tags=ctx.tags)
 
     def _put(
-        self, ctx: ProviderContext, props: dict[str, JSON], previous_targets: list[JSON] | None
+        self,
+        ctx: ProviderContext,
+        props: dict[str, JSON],
+        previous_targets: list[JSON] | None,
+        tags: dict[str, str] | None = None,
     ) -> Current:
         name = props["Name"]
         kwargs: dict[str, Any] = {"Name": name, "State": props.get("State", "ENABLED")}
+        if tags:
+            kwargs["Tags"] = as_tag_list(tags)
         if props.get("ScheduleExpression"):
             kwargs["ScheduleExpression"] = props["ScheduleExpression"]
         if props.get("EventPattern"):

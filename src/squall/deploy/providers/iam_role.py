@@ -5,16 +5,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from squall.deploy.ownership import as_tag_list, from_tag_list
 from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, not_found
 
 
 def _current(role: dict[str, Any]) -> Current:
-    return Current(role["RoleName"], {"Arn": role["Arn"], "Ref": role["RoleName"], "RoleId": role["RoleId"]})
+    return Current(
+        role["RoleName"],
+        {"Arn": role["Arn"], "Ref": role["RoleName"], "RoleId": role["RoleId"]},
+        tags=from_tag_list(role.get("Tags")),
+    )
 
 
 class RoleProvider(Provider):
     type = "AWS::IAM::Role"
     replace_on = frozenset({"RoleName", "Path"})
+    taggable = True
+
+    def read_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str]:
+        tags = ctx.call("iam", "list_role_tags", RoleName=current.physical_id)["Tags"]
+        return from_tag_list(tags)
+
+    def tag(self, ctx: ProviderContext, current: Current, tags: dict[str, str]) -> None:
+        ctx.call("iam", "tag_role", RoleName=current.physical_id, Tags=as_tag_list(tags))
 
     def find(
         self,
@@ -37,6 +50,7 @@ class RoleProvider(Provider):
             RoleName=physical_name,
             AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"]),
             Description=f"squall: {logical_id}",
+            Tags=as_tag_list(ctx.tags),
         )["Role"]
         self._put_policies(ctx, physical_name, [], props.get("Policies", []))
         return _current(role)

@@ -18,7 +18,7 @@ import zipfile
 from typing import Any
 
 from squall.deploy.errors import DeployError
-from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, not_found
+from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext
 
 CONFIG_KEYS = ("Handler", "Runtime", "Timeout", "MemorySize", "Role", "Environment")
 DIRECT_UPLOAD_LIMIT = 45 * 1024 * 1024
@@ -61,10 +61,11 @@ def with_file(package: bytes, name: str, content: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def _current(config: dict[str, Any]) -> Current:
+def _current(config: dict[str, Any], tags: dict[str, str] | None = None) -> Current:
     return Current(
         config["FunctionName"],
         {"Arn": config["FunctionArn"], "Ref": config["FunctionName"], "CodeSha256": config["CodeSha256"]},
+        tags=tags,
     )
 
 
@@ -75,6 +76,7 @@ def b64_sha(hex_digest: str) -> str:
 class FunctionProvider(Provider):
     type = "AWS::Lambda::Function"
     replace_on = frozenset({"FunctionName"})
+    taggable = True
 
     def find(
         self,
@@ -84,15 +86,16 @@ class FunctionProvider(Provider):
         props: dict[str, JSON],
         physical_id: str | None,
     ) -> Current | None:
-        try:
-            config = ctx.call(
-                "lambda", "get_function_configuration", FunctionName=physical_id or physical_name
-            )
-        except Exception as exc:
-            if not_found(exc):
-                return None
-            raise
-        return _current(config)
+        found = ctx.call_if_exists("lambda", "get_function", FunctionName=physical_id or physical_name)
+        if found is None:
+            return None
+        return _current(found["Configuration"], dict(found.get("Tags") or {}))
+
+    def read_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str]:
+        return dict(ctx.call("lambda", "list_tags", Resource=current.attributes["Arn"])["Tags"])
+
+    def tag(self, ctx: ProviderContext, current: Current, tags: dict[str, str]) -> None:
+        ctx.call("lambda", "tag_resource", Resource=current.attributes["Arn"], Tags=tags)
 
     def _code(self, ctx: ProviderContext, props: dict[str, JSON]) -> dict[str, Any]:
         sha = props["Code"]["Sha256"]
@@ -159,6 +162,7 @@ class FunctionProvider(Provider):
             Architectures=props.get("Architectures", ["x86_64"]),
             PackageType="Zip",
             Publish=False,
+            Tags=ctx.tags,
             **self._configuration(props),
         )
         if config.get("State") == "Pending":

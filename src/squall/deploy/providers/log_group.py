@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from squall.deploy.errors import error_code
-from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext
+from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, ensure_owned
 
 
 class LogGroupProvider(Provider):
     type = "AWS::Logs::LogGroup"
     replace_on = frozenset({"LogGroupName"})
+    taggable = True
+
+    def _arn(self, ctx: ProviderContext, name: str) -> str:
+        return f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{name}"
 
     def _current(self, ctx: ProviderContext, name: str) -> Current:
-        arn = f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{name}"
-        return Current(name, {"Arn": f"{arn}:*", "Ref": name})
+        return Current(name, {"Arn": f"{self._arn(ctx, name)}:*", "Ref": name})
 
     def find(
         self,
@@ -28,15 +31,24 @@ class LogGroupProvider(Provider):
             return self._current(ctx, name)
         return None
 
+    def read_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str]:
+        found = ctx.call("logs", "list_tags_for_resource", resourceArn=self._arn(ctx, current.physical_id))
+        return dict(found.get("tags") or {})
+
+    def tag(self, ctx: ProviderContext, current: Current, tags: dict[str, str]) -> None:
+        ctx.call("logs", "tag_resource", resourceArn=self._arn(ctx, current.physical_id), tags=tags)
+
     def create(
         self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
     ) -> Current:
         name = props["LogGroupName"]
         try:
-            ctx.call("logs", "create_log_group", logGroupName=name)
+            ctx.call("logs", "create_log_group", logGroupName=name, tags=ctx.tags)
         except Exception as exc:
             if error_code(exc) != "ResourceAlreadyExistsException":
                 raise
+            # Made since the plan was read (a function's first run makes its group): ours only if tagged so.
+            ensure_owned(self, ctx, logical_id, self._current(ctx, name))
         self._retention(ctx, name, props.get("RetentionInDays"))
         return self._current(ctx, name)
 

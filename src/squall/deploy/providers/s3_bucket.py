@@ -1,19 +1,33 @@
 """``AWS::S3::Bucket`` with its notification configuration (functions run on object events).
 
 Deleting a bucket empties it first (every version), since a stage's removal must leave nothing behind.
+Bucket names are global: one that exists in another account is reported as taken, never touched.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from squall.deploy.errors import error_code
-from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, not_found
+from squall.deploy.errors import NotOwned, error_code
+from squall.deploy.ownership import as_tag_list, from_tag_list
+from squall.deploy.providers.base import (
+    JSON,
+    Current,
+    Provider,
+    ProviderContext,
+    ensure_owned,
+    not_found,
+    not_owned_hint,
+)
+
+FORBIDDEN = ("AccessDenied", "403", "Forbidden", "AllAccessDisabled")
 
 
-def _current(name: str) -> Current:
+def _current(name: str, tags: dict[str, str] | None = None) -> Current:
     return Current(
-        name, {"Arn": f"arn:aws:s3:::{name}", "Ref": name, "DomainName": f"{name}.s3.amazonaws.com"}
+        name,
+        {"Arn": f"arn:aws:s3:::{name}", "Ref": name, "DomainName": f"{name}.s3.amazonaws.com"},
+        tags=tags,
     )
 
 
@@ -33,6 +47,7 @@ class BucketProvider(Provider):
     type = "AWS::S3::Bucket"
     replace_on = frozenset({"BucketName"})
     holds_data = True
+    taggable = True
 
     def find(
         self,
@@ -44,25 +59,50 @@ class BucketProvider(Provider):
     ) -> Current | None:
         name = physical_id or physical_name or props["BucketName"]
         try:
-            ctx.call("s3", "head_bucket", Bucket=name)
+            tags = self._tags(ctx, name)
         except Exception as exc:
             if not_found(exc, "NoSuchBucket"):
                 return None
+            if error_code(exc) in FORBIDDEN:
+                raise NotOwned(
+                    f"{logical_id} ({name}, {self.type}): the bucket name is taken by another AWS account "
+                    "(bucket names are global)",
+                    hint=not_owned_hint(ctx),
+                ) from exc
             raise
-        return _current(name)
+        return _current(name, tags)
+
+    def _tags(self, ctx: ProviderContext, name: str) -> dict[str, str]:
+        try:
+            return from_tag_list(ctx.call("s3", "get_bucket_tagging", Bucket=name)["TagSet"])
+        except Exception as exc:
+            if error_code(exc) == "NoSuchTagSet":
+                return {}
+            raise
+
+    def read_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str]:
+        return self._tags(ctx, current.physical_id)
+
+    def tag(self, ctx: ProviderContext, current: Current, tags: dict[str, str]) -> None:
+        merged = {**self._tags(ctx, current.physical_id), **tags}
+        ctx.call(
+            "s3", "put_bucket_tagging", Bucket=current.physical_id, Tagging={"TagSet": as_tag_list(merged)}
+        )
 
     def create(
         self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
     ) -> Current:
         name = props["BucketName"]
-        kwargs: dict[str, Any] = {"Bucket": name}
+        configuration: dict[str, Any] = {"Tags": as_tag_list(ctx.tags)}
         if ctx.region != "us-east-1":
-            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": ctx.region}
+            configuration["LocationConstraint"] = ctx.region
         try:
-            ctx.call("s3", "create_bucket", **kwargs)
+            ctx.call("s3", "create_bucket", Bucket=name, CreateBucketConfiguration=configuration)
         except Exception as exc:
             if error_code(exc) != "BucketAlreadyOwnedByYou":
                 raise
+            # Made since the plan was read: ours only if it carries the stage's tags.
+            ensure_owned(self, ctx, logical_id, _current(name))
         self._notifications(ctx, name, props)
         return _current(name)
 

@@ -9,12 +9,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from squall.deploy.ownership import as_tag_list, from_tag_list
 from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, not_found
 
 
 class TopicProvider(Provider):
     type = "AWS::SNS::Topic"
     replace_on = frozenset({"TopicName", "FifoTopic"})
+    taggable = True
+
+    def read_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str]:
+        found = ctx.call("sns", "list_tags_for_resource", ResourceArn=current.physical_id)
+        return from_tag_list(found.get("Tags"))
+
+    def tag(self, ctx: ProviderContext, current: Current, tags: dict[str, str]) -> None:
+        ctx.call("sns", "tag_resource", ResourceArn=current.physical_id, Tags=as_tag_list(tags))
 
     def _arn(self, ctx: ProviderContext, name: str) -> str:
         return f"arn:aws:sns:{ctx.region}:{ctx.account_id}:{name}"
@@ -39,7 +48,7 @@ class TopicProvider(Provider):
     def create(
         self, ctx: ProviderContext, logical_id: str, physical_name: str | None, props: dict[str, JSON]
     ) -> Current:
-        arn = ctx.call("sns", "create_topic", Name=props["TopicName"])["TopicArn"]
+        arn = ctx.call("sns", "create_topic", Name=props["TopicName"], Tags=as_tag_list(ctx.tags))["TopicArn"]
         return Current(arn, {"Ref": arn, "TopicArn": arn, "TopicName": props["TopicName"]})
 
     def update(

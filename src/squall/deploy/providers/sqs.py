@@ -35,6 +35,13 @@ def queue_attributes(props: dict[str, JSON], *, creating: bool) -> dict[str, str
 class QueueProvider(Provider):
     type = "AWS::SQS::Queue"
     replace_on = frozenset({"QueueName", "FifoQueue"})
+    taggable = True
+
+    def read_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str]:
+        return dict(ctx.call("sqs", "list_queue_tags", QueueUrl=current.physical_id).get("Tags") or {})
+
+    def tag(self, ctx: ProviderContext, current: Current, tags: dict[str, str]) -> None:
+        ctx.call("sqs", "tag_queue", QueueUrl=current.physical_id, Tags=tags)
 
     def _current(self, ctx: ProviderContext, url: str) -> Current:
         arn = ctx.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["QueueArn"])
@@ -68,6 +75,7 @@ class QueueProvider(Provider):
             "create_queue",
             QueueName=props["QueueName"],
             Attributes=queue_attributes(props, creating=True),
+            tags=ctx.tags,
         )["QueueUrl"]
         return self._current(ctx, url)
 
