@@ -23,7 +23,9 @@ SERVICE_PRINCIPAL = ".amazonaws.com"
 
 
 def template(graph: dict[str, Any]) -> str:
-    resources = {r["logical_id"]: {"Type": r["type"], "Properties": r["properties"]} for r in graph["resources"]}
+    resources = {
+        r["logical_id"]: {"Type": r["type"], "Properties": r["properties"]} for r in graph["resources"]
+    }
     return json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources})
 
 

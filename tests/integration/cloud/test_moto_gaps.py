@@ -33,7 +33,9 @@ def test_unimplemented_operations_answer_501_at_once(aws_client: ClientFactory) 
     assert error["ResponseMetadata"]["RetryAttempts"] == 0
 
 
-def test_a_bucket_created_with_tags_has_them(aws_client: ClientFactory, unique_name: Callable[[str], str]) -> None:
+def test_a_bucket_created_with_tags_has_them(
+    aws_client: ClientFactory, unique_name: Callable[[str], str]
+) -> None:
     s3 = aws_client("s3")
     name = unique_name("tagged")
     tags = [{"Key": "squall:app", "Value": "shop"}, {"Key": "squall:stage", "Value": "prod & <qa>"}]
@@ -52,7 +54,9 @@ def test_a_bucket_created_with_tags_has_them(aws_client: ClientFactory, unique_n
     assert refused not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
 
 
-def test_conditional_writes_of_an_object(aws_client: ClientFactory, unique_name: Callable[[str], str]) -> None:
+def test_conditional_writes_of_an_object(
+    aws_client: ClientFactory, unique_name: Callable[[str], str]
+) -> None:
     """S3's ``If-Match`` / ``If-None-Match`` on PutObject and ``If-Match`` on DeleteObject: 412 when stale."""
     s3 = aws_client("s3")
     bucket = unique_name("conditional")

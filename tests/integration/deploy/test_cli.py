@@ -88,3 +88,51 @@ def test_a_missing_secret_stops_the_deploy_naming_the_command(
     assert result.returncode == 1
     assert f"squall secret set ApiKey VALUE --stage {stage}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+SECRETIVE = """
+from squall.constructs import Function, Secret
+
+def config(input):
+    return {"name": "secretive"}
+
+def stacks(app):
+    app.stack(main)
+
+def main(stack):
+    Function(stack, "Fn", "fn.handler", bind=[Secret(stack, "ApiKey"), Secret(stack, "Shared")])
+"""
+
+
+def test_remove_deletes_the_stages_secrets_but_not_the_fallbacks(
+    make_project: object, stage: str, clients: Clients, local_cloud: CloudInfo, local_cloud_home: Path
+) -> None:
+    root = make_project(SECRETIVE, {"fn.py": "def handler(event, context):\n    return 1\n"})  # type: ignore[operator]
+    env = {**os.environ, "SQUALL_HOME": str(local_cloud_home), "SQUALL_CLOUD_PORT": str(local_cloud.port)}
+    ssm = clients("ssm")
+
+    unset = squall(root, env, "diff", "--stage", stage)
+    assert unset.returncode == 0, unset.stderr
+    assert "! problem  secret ApiKey has no value" in unset.stdout
+    assert f"squall secret set ApiKey VALUE --stage {stage}" in unset.stdout
+    as_json = json.loads(squall(root, env, "diff", "--stage", stage, "--json").stdout)
+    assert len(as_json["problems"]) == 2
+
+    for args in (["ApiKey", "k1"], ["Extra", "x"], ["Shared", "everyone", "--fallback"]):
+        assert squall(root, env, "secret", "set", *args, "--stage", stage).returncode == 0
+    assert "problem" not in squall(root, env, "diff", "--stage", stage).stdout
+    assert squall(root, env, "deploy", "--stage", stage).returncode == 0
+
+    kept = squall(root, env, "remove", "--stage", stage, "--yes", "--keep-secrets")
+    assert kept.returncode == 0, kept.stderr
+    assert ssm.get_parameter(Name=f"/squall/secretive/{stage}/ApiKey")["Parameter"]["Name"]
+
+    assert squall(root, env, "deploy", "--stage", stage).returncode == 0
+    removed = squall(root, env, "remove", "--stage", stage, "--yes")
+    assert removed.returncode == 0, removed.stderr
+    assert "Removed the stage's secrets: ApiKey, Extra" in removed.stderr
+    left = ssm.get_parameters_by_path(Path=f"/squall/secretive/{stage}")["Parameters"]
+    assert left == []
+    assert ssm.get_parameter(Name="/squall/secretive/.fallback/Shared")["Parameter"]["Name"]
+    ssm.delete_parameter(Name="/squall/secretive/.fallback/Shared")
+    assert leftovers(clients, f"secretive-{stage}-") == {}

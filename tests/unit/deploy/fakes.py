@@ -18,6 +18,7 @@ JSON = Any
 class FakeCloud:
     def __init__(self) -> None:
         self.resources: dict[tuple[str, str], dict[str, JSON]] = {}
+        self.tags: dict[tuple[str, str], dict[str, str]] = {}
         self.calls: list[tuple[str, str, str]] = []
         self.lock = threading.Lock()
         self.ids = itertools.count(1)
@@ -37,11 +38,20 @@ class FakeProvider(Provider):
         *,
         holds_data: bool = False,
         replace_on: frozenset[str] = frozenset({"Name"}),
+        taggable: bool = True,
     ) -> None:
         self.cloud = cloud
         self.type = type_name  # type: ignore[misc]
         self.holds_data = holds_data  # type: ignore[misc]
         self.replace_on = replace_on  # type: ignore[misc]
+        self.taggable = taggable  # type: ignore[misc]
+
+    def read_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str]:
+        return dict(self.cloud.tags.get((self.type, current.physical_id), {}))
+
+    def tag(self, ctx: ProviderContext, current: Current, tags: dict[str, str]) -> None:
+        self.cloud.tags.setdefault((self.type, current.physical_id), {}).update(tags)
+        self.cloud.log("tag", self.type, current.physical_id)
 
     def _current(self, physical_id: str) -> Current:
         return Current(physical_id, {"Ref": physical_id, "Arn": f"arn:{physical_id}"})
@@ -64,6 +74,8 @@ class FakeProvider(Provider):
     ) -> Current:
         physical_id = physical_name or f"{logical_id.lower()}-{next(self.cloud.ids)}"
         self.cloud.resources[(self.type, physical_id)] = props
+        if self.taggable:
+            self.cloud.tags[(self.type, physical_id)] = dict(ctx.tags)
         self.cloud.log("create", self.type, physical_id)
         return self._current(physical_id)
 
@@ -76,6 +88,7 @@ class FakeProvider(Provider):
 
     def delete(self, ctx: ProviderContext, physical_id: str, props: dict[str, JSON]) -> None:
         self.cloud.resources.pop((self.type, physical_id), None)
+        self.cloud.tags.pop((self.type, physical_id), None)
         self.cloud.log("delete", self.type, physical_id)
 
 
@@ -87,7 +100,8 @@ def fake_providers(cloud: FakeCloud) -> dict[str, Provider]:
         "Test::Role": FakeProvider(cloud, "Test::Role"),
         "Test::Function": FakeProvider(cloud, "Test::Function"),
         "Test::Table": FakeProvider(cloud, "Test::Table", holds_data=True, replace_on=frozenset({"Keys"})),
-        "Test::Route": FakeProvider(cloud, "Test::Route", replace_on=frozenset({"ApiId"})),
+        # A route is part of something else (as an API Gateway route is): it has no tags of its own.
+        "Test::Route": FakeProvider(cloud, "Test::Route", replace_on=frozenset({"ApiId"}), taggable=False),
     }
 
 
@@ -100,6 +114,8 @@ def context() -> ProviderContext:
         retrier=Retrier(sleep=lambda _: None),
         account_id="111122223333",
         region="us-east-1",
+        app="app",
+        stage="dev",
     )
 
 

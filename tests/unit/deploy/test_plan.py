@@ -189,3 +189,62 @@ def test_a_failed_step_skips_its_dependents_and_reports_the_resource() -> None:
     assert ("Test::Route", "route0-1") not in h.cloud.resources
     assert h.state.resources["FnRole"].status == "ready"
     assert h.state.resources["Fn"].status == "creating"
+
+
+OTHER_STAGE = {"squall:app": "app", "squall:stage": "prod"}
+
+
+def test_a_resource_with_our_name_but_another_owner_is_a_problem_and_nothing_is_planned_for_it() -> None:
+    h = Harness()
+    h.cloud.resources[("Test::Table", "app-dev-Urls")] = {"Name": "app-dev-Urls", "Keys": "pk"}
+    h.cloud.tags[("Test::Table", "app-dev-Urls")] = OTHER_STAGE
+    h.cloud.resources[("Test::Role", "app-dev-FnRole")] = {"Name": "app-dev-FnRole"}  # untagged
+    plan = h.plan(app_graph())
+    assert len(plan.problems) == 2
+    table, role = sorted(plan.problems, key=lambda p: not p.startswith("Urls"))
+    assert "Urls (app-dev-Urls, Test::Table)" in table and "app 'app' stage 'prod'" in table
+    assert "FnRole (app-dev-FnRole, Test::Role)" in role and "no squall:app and squall:stage tags" in role
+    assert "Urls" not in plan.actions() and "FnRole" not in plan.actions()
+
+
+def test_an_unrecorded_resource_with_our_tags_is_adopted() -> None:
+    h = Harness()
+    h.apply(app_graph())
+    del h.state.resources["Urls"]
+    plan = h.plan(app_graph())
+    assert plan.problems == () and plan.step("Urls").adopt
+
+
+def test_a_recorded_resource_without_tags_gets_them_back() -> None:
+    h = Harness()
+    h.apply(app_graph())
+    del h.cloud.tags[("Test::Function", "app-dev-Fn")]
+    h.cloud.calls.clear()
+    plan = h.apply(app_graph())
+    assert actions(plan) == {"Fn": "update"} and plan.step("Fn").changes == ("Tags",)
+    assert h.cloud.calls == [("tag", "Test::Function", "app-dev-Fn")]
+    assert h.plan(app_graph()).is_empty
+
+
+def test_a_recorded_resource_that_another_stage_owns_is_a_problem() -> None:
+    h = Harness()
+    h.apply(app_graph())
+    h.cloud.tags[("Test::Table", "app-dev-Urls")] = OTHER_STAGE
+    assert h.plan(app_graph()).problems
+
+
+def test_deletes_keep_what_is_not_the_stages_and_what_is_part_of_it() -> None:
+    h = Harness()
+    h.apply(app_graph(routes=("GET /a",)))
+    h.cloud.tags[("Test::Function", "app-dev-Fn")] = OTHER_STAGE
+    h.cloud.calls.clear()
+    plan = h.apply(graph())
+    kept = {s.logical_id: s.kept for s in plan.kept}
+    assert set(kept) == {"Fn", "Route0"}
+    assert "app 'app' stage 'prod'" in str(kept["Fn"]) and "part of Fn" in str(kept["Route0"])
+    assert sorted(h.cloud.calls) == [
+        ("delete", "Test::Role", "app-dev-FnRole"),
+        ("delete", "Test::Table", "app-dev-Urls"),
+    ]
+    assert ("Test::Function", "app-dev-Fn") in h.cloud.resources
+    assert h.state.resources == {}

@@ -67,3 +67,34 @@ def test_the_deadline_bounds_waiting() -> None:
     with pytest.raises(ClientError):
         slow.call(fn)
     assert fn.calls < 20
+
+
+def refused() -> Exception:
+    from botocore.exceptions import EndpointConnectionError
+
+    return EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+
+
+def test_a_target_that_stops_answering_is_given_up_on_after_the_outage_budget() -> None:
+    from squall.deploy.errors import TargetUnreachable
+
+    r = retrier()
+    fn = Flaky([refused()] * 1000)
+    with pytest.raises(TargetUnreachable) as caught:
+        r.call(fn)
+    assert r.clock() <= r.outage
+    assert "stopped answering" in str(caught.value) and "127.0.0.1:9" in str(caught.value)
+    assert "run the command again" in str(caught.value)
+    # The outage is shared: the next call fails at once instead of waiting again.
+    again = Flaky([refused()] * 1000)
+    with pytest.raises(TargetUnreachable):
+        r.call(again)
+    assert again.calls == 1
+
+
+def test_an_answer_ends_the_outage() -> None:
+    r = retrier()
+    assert r.call(Flaky([refused()] * 5)) == "ok"
+    later = r.clock()
+    assert r.call(Flaky([refused()] * 5)) == "ok", "a new outage gets the whole budget again"
+    assert r.clock() - later < r.outage
