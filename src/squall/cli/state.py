@@ -26,7 +26,7 @@ def state() -> None:
 @target_option
 def list_(stage: str | None, config: Path | None, target: str | None) -> None:
     """List the versions of the stage's state, newest first."""
-    from squall.deploy.engine import state_versions
+    from squall.deploy.recovery import state_versions
 
     project = load_project(config, stage, target=target)
     versions = state_versions(project, clients=deploy_clients(project.graph))
@@ -46,7 +46,7 @@ def list_(stage: str | None, config: Path | None, target: str | None) -> None:
 @click.argument("version", required=False)
 def show(stage: str | None, config: Path | None, target: str | None, version: str | None) -> None:
     """Print the stage's state (or VERSION of it) as stored."""
-    from squall.deploy.engine import state_version
+    from squall.deploy.recovery import state_version
 
     project = load_project(config, stage, target=target)
     body = state_version(project, clients=deploy_clients(project.graph), version_id=version)
@@ -60,7 +60,7 @@ def show(stage: str | None, config: Path | None, target: str | None, version: st
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (target aws).")
 def restore(stage: str | None, config: Path | None, target: str | None, version: str, yes: bool) -> None:
     """Make VERSION the stage's current state again (then `squall diff` shows what differs)."""
-    from squall.deploy.engine import restore_state
+    from squall.deploy.recovery import restore_state
 
     project = load_project(config, stage, target=target)
     graph = project.graph

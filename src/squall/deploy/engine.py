@@ -1,5 +1,5 @@
-"""The deployer's programmatic API: ``deploy``, ``diff``, ``remove``, ``outputs``, ``unlock`` and the state's
-versions (``state_versions``, ``state_version``, ``restore_state``).
+"""The deployer's programmatic API: ``deploy``, ``diff``, ``remove`` and ``outputs`` (``recovery`` has the ways
+out: ``unlock`` and the state's versions).
 
 ``deploy`` runs the pipeline: build (package code, no cloud call) → lock the stage → plan (state + describe
 calls) → execute (parallel, retried, recorded step by step, each change only while the lock is still this
@@ -32,21 +32,14 @@ from squall.deploy.errors import (
 )
 from squall.deploy.execute import Executor
 from squall.deploy.intrinsics import UNKNOWN, Resolver, _Unknown, contains_unknown
-from squall.deploy.lock import Holder, LockObject, StageLock
+from squall.deploy.lock import Holder, StageLock
 from squall.deploy.packaging import Builder
 from squall.deploy.plan import Plan, Planner, Step
 from squall.deploy.providers import ProviderContext
 from squall.deploy.providers.base import not_owned_hint
 from squall.deploy.removal import deletion_steps
 from squall.deploy.retry import Retrier
-from squall.deploy.state import (
-    State,
-    StateRecorder,
-    StateStore,
-    StateVersion,
-    stage_prefix,
-    state_bucket,
-)
+from squall.deploy.state import State, StateRecorder, StateStore, stage_prefix, state_bucket
 from squall.deploy.ui import NullReporter, Outcome, Reporter
 from squall.graph.model import Graph
 
@@ -383,70 +376,6 @@ def deployed_state(session: Session) -> State:
             hint=f"run `squall deploy --stage {graph.stage}`",
         )
     return state
-
-
-def lock_of(project: Project, *, clients: Clients) -> tuple[StageLock, LockObject | None]:
-    """The stage's lock and the lock object as it is now (None: not locked); reads nothing else."""
-    session = Session(clients, project.graph)
-    session.connect()
-    lock = session.lock()
-    if not session.store().exists():
-        return lock, None
-    return lock, lock.read()
-
-
-def unlock(
-    project: Project,
-    *,
-    clients: Clients,
-    lock_id: str | None = None,
-    confirm: Callable[[LockObject], bool] | None = None,
-) -> LockObject | None:
-    """Release the stage's deploy lock whoever holds it (the one with ``lock_id``, when given), after
-    ``confirm`` (if given) agreed on the holder; the lock it removed, None when there was none or the
-    confirmation was declined. Works on a lock object that cannot be read too."""
-    lock, current = lock_of(project, clients=clients)
-    if current is None:
-        return None
-    if confirm is not None and not confirm(current):
-        return None
-    return lock.force_release(lock_id, seen=current)
-
-
-def state_versions(project: Project, *, clients: Clients) -> list[StateVersion]:
-    """Every version of the stage's state, newest first."""
-    session = Session(clients, project.graph)
-    session.connect()
-    store = session.store()
-    return store.versions() if store.exists() else []
-
-
-def state_version(project: Project, *, clients: Clients, version_id: str | None = None) -> bytes:
-    """The stage's state as stored (``version_id``: an earlier version), unparsed: it may be damaged."""
-    session = Session(clients, project.graph)
-    session.connect()
-    store = session.store()
-    if version_id is not None:
-        return store.read_version(version_id)
-    found = store._get() if store.exists() else None
-    if found is None:
-        raise DeployError(
-            f"{project.graph.app} stage {project.graph.stage} has no state",
-            hint=f"`squall state list --stage {project.graph.stage}` lists its earlier versions",
-        )
-    return found[0]
-
-
-def restore_state(
-    project: Project, *, clients: Clients, version_id: str, command: str | None = None
-) -> State:
-    """Make an earlier version of the stage's state current again (holding the stage's lock)."""
-    session = Session(clients, project.graph)
-    session.connect()
-    store = session.store()
-    store.ensure_bucket()
-    with session.lock().held(Holder.me(command)):
-        return store.restore(version_id)
 
 
 def project_from(graph: Graph, root: Path) -> Project:

@@ -41,7 +41,7 @@ def test_a_held_lock_fails_a_deploy_at_once_with_its_holder_and_unlock_frees_it(
     session = Session(clients, project.graph)
     session.connect()
     holder = Holder("alice", "build-42", 4242, "squall deploy --stage x", time.time())
-    session.lock().acquire(holder)
+    held = session.lock().acquire(holder)
     started = time.monotonic()
     with pytest.raises(LockHeld) as caught:
         deploy(project, clients=clients)
@@ -73,9 +73,11 @@ def test_a_held_lock_fails_a_deploy_at_once_with_its_holder_and_unlock_frees_it(
     assert "alice@build-42" in unasked.stderr and "--yes" in unasked.stderr
     with pytest.raises(LockHeld):
         deploy(project, clients=clients)
-    result = unlock("--yes")
+    wrong = unlock("not-its-id", "--yes")
+    assert wrong.returncode == 1 and f"has ID {held.holder.id}, not not-its-id" in wrong.stderr
+    result = unlock(held.holder.id, "--yes")
     assert result.returncode == 0, result.stderr
-    assert "alice@build-42" in result.stdout
+    assert "alice@build-42" in result.stdout and held.holder.id in result.stdout
     assert deploy(project, clients=clients).outcomes == {}
     remove(project, clients=clients)
 
