@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,3 +153,71 @@ def rss_mb(pids: set[int]) -> float:
         except OSError:
             continue
     return total / 1024
+
+
+@dataclass(frozen=True)
+class OwnCloud:
+    """A local cloud of a test's own (its own ``SQUALL_HOME``), for settings or a kill the shared one can't take."""
+
+    home: Path
+    info: Any
+    clients: Any
+
+    def deploy_function(self, source: str, *, timeout: int = 5, name: str = "fn") -> str:
+        """A Python 3.12 function from one ``app.py``; returns its name."""
+        from tests.integration.host.conftest import ASSUME_ROLE_POLICY
+        from tests.integration.host.support import zip_files
+
+        iam = self.clients("iam")
+        try:
+            role = iam.get_role(RoleName="squall-security-tests")["Role"]["Arn"]
+        except iam.exceptions.NoSuchEntityException:
+            role = iam.create_role(
+                RoleName="squall-security-tests", AssumeRolePolicyDocument=ASSUME_ROLE_POLICY
+            )["Role"]["Arn"]
+        self.clients("lambda").create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role,
+            Handler="app.handler",
+            Code={"ZipFile": zip_files({"app.py": source})},
+            Timeout=timeout,
+        )
+        return name
+
+    def http_api(self, function: str) -> str:
+        """An HTTP API whose ``$default`` route invokes ``function``; returns its endpoint."""
+        apigw, lam = self.clients("apigatewayv2"), self.clients("lambda")
+        api = apigw.create_api(Name=f"{function}-api", ProtocolType="HTTP")
+        arn = lam.get_function(FunctionName=function)["Configuration"]["FunctionArn"]
+        integration = apigw.create_integration(
+            ApiId=api["ApiId"], IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion="2.0"
+        )
+        apigw.create_route(
+            ApiId=api["ApiId"], RouteKey="$default", Target=f"integrations/{integration['IntegrationId']}"
+        )
+        apigw.create_stage(ApiId=api["ApiId"], StageName="$default", AutoDeploy=True)
+        return str(api["ApiEndpoint"])
+
+
+@contextmanager
+def own_cloud(home: Path, **environment: str) -> Iterator[OwnCloud]:
+    """Start a local cloud on ``home`` with ``environment`` added to its process's; stop it at the end.
+
+    ``SQUALL_HOME`` stays pointed at ``home`` meanwhile, so clients and commands find its credentials.
+    """
+    from squall import cloud
+    from squall.deploy import boto3_clients
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SQUALL_HOME", str(home))
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        info = cloud.start(home, port=0)
+        assert info is not None
+        try:
+            yield OwnCloud(
+                home, info, boto3_clients(target="local", region="us-east-1", endpoint=info.endpoint)
+            )
+        finally:
+            cloud.stop(home)
