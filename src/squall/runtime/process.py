@@ -71,6 +71,7 @@ class WorkerProcess:
 
     idle_since = 0.0
     """When the pool last put the worker back among its idle ones (the pool's clock)."""
+    group_killed = False
 
     def __init__(
         self,
@@ -216,7 +217,10 @@ class WorkerProcess:
         The group outlives its leader while a member lives, so this also finds what a worker that already
         exited left running.
         """
-        kill_group(self.proc.pid)
+        if not self.group_killed:
+            # Once only: after the group is gone and the leader reaped, its number may be another's.
+            self.group_killed = True
+            kill_group(self.proc.pid)
         self.proc.wait()
 
     def close(self) -> None:
@@ -329,4 +333,6 @@ class ForkedWorker(WorkerProcess):
         return True
 
     def kill(self) -> None:
-        kill_group(self._pid)
+        if not self.group_killed:
+            self.group_killed = True
+            kill_group(self._pid)

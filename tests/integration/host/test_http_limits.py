@@ -37,6 +37,7 @@ def server() -> Iterator[ApiServer]:
     try:
         yield api
     finally:
+
         async def stop() -> None:
             api.close()
             assert api._server is not None
