@@ -19,7 +19,7 @@ from pathlib import Path
 
 from squall.cloud.errors import CloudAlreadyRunning, CloudNotStarted, PortInUse
 from squall.cloud.info import DEFAULT_PORT, HOST, CloudInfo, CloudPaths
-from squall.home import squall_home
+from squall.home import squall_home, tightened_note, write_private
 
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
@@ -71,7 +71,9 @@ def start(home: Path | None = None, port: int | None = None, foreground: bool = 
         )
     from squall.cloud import server
 
-    server.prepare(paths)
+    changed = server.prepare(paths)
+    if changed:
+        print(tightened_note(home, changed), file=sys.stderr)
     if foreground:
         server.configure_logging()
         server.serve(home, chosen)
@@ -82,7 +84,7 @@ def start(home: Path | None = None, port: int | None = None, foreground: bool = 
         if explicit:
             raise
         info = _spawn(home, 0, paths)
-    (paths.data / LAST_PORT_FILE).write_text(f"{info.port}\n")
+    write_private(paths.data / LAST_PORT_FILE, f"{info.port}\n")
     return info
 
 

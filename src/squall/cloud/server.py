@@ -3,7 +3,8 @@
 ``serve`` runs in the foreground of the calling process (``squall cloud start --foreground``, or
 the detached ``python -m squall.cloud serve`` that ``start`` spawns). It holds an exclusive
 ``flock`` on ``cloud.lock`` for its whole life, so two daemons never share a data folder, and it
-writes ``cloud.pid`` and ``cloud.port`` only once it answers requests.
+writes ``cloud.pid`` and ``cloud.port`` only once it answers requests. It runs with a private umask: what
+it writes under ``SQUALL_HOME`` is 0600 in 0700 folders.
 
 Threads: the HTTP server (``http.py``; one thread per connection, kept alive by boto3),
 a compactor that snapshots when the journal passes its bounds, a flusher that ``fsync``s the
@@ -29,6 +30,7 @@ from squall.cloud import plugins
 from squall.cloud.errors import CloudAlreadyRunning, CloudNotStarted, PortInUse
 from squall.cloud.info import HOST, CloudPaths
 from squall.cloud.store import Store
+from squall.home import PRIVATE_UMASK, private_folder, tighten, tightened_note, write_private
 
 log = logging.getLogger("squall.cloud")
 
@@ -36,13 +38,19 @@ _COMPACT_CHECK = 0.5
 _FLUSH_EVERY = 1.0
 
 
-def prepare(paths: CloudPaths) -> None:
-    """Create the data folder or say clearly why it cannot be written."""
+def prepare(paths: CloudPaths) -> list[Path]:
+    """Create the data folder (private) or say clearly why it cannot be written.
+
+    A home made with looser modes is tightened; returns what was changed, for a note to the user.
+    """
     try:
-        paths.state.mkdir(parents=True, exist_ok=True)
+        home = paths.data.parent
+        private_folder(paths.state)
+        changed = tighten(home)
         probe = paths.data / ".write-test"
-        probe.write_bytes(b"")
+        write_private(probe, b"")
         probe.unlink()
+        return changed
     except OSError as exc:
         raise CloudNotStarted(
             f"cannot write the local cloud's data folder {paths.data}: {exc.strerror or exc}",
@@ -64,9 +72,7 @@ def _take_lock(paths: CloudPaths) -> IO[bytes]:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    write_private(path, text)
 
 
 def serve(home: Path, port: int) -> None:
@@ -75,8 +81,11 @@ def serve(home: Path, port: int) -> None:
     from squall.cloud.core import LocalCloud
     from squall.cloud.http import CloudServer
 
+    os.umask(PRIVATE_UMASK)  # all the daemon writes (snapshot, journal, code, logs) is the developer's alone
     paths = CloudPaths.under(home)
-    prepare(paths)
+    changed = prepare(paths)
+    if changed:
+        log.warning(tightened_note(home, changed))
     lock = _take_lock(paths)
     started = time.monotonic()
     try:

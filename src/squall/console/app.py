@@ -1,7 +1,8 @@
 """The console's HTTP surface: the static pages, a JSON API over ``StageConsole`` and two event streams.
 
 Blocking calls (boto3) run in starlette's thread pool (plain ``def`` endpoints); the streams are async and
-read from ``Broadcaster`` subscriptions. Everything sits behind ``TokenGuard``.
+read from ``Broadcaster`` subscriptions. Everything sits behind ``TokenGuard``; the page it serves carries the
+session value its script sends with every change.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from squall.console.auth import LOOPBACK_HOSTS, TokenGuard
+from squall.console.auth import LOOPBACK_HOSTS, SESSION_META, TokenGuard, new_token
 from squall.console.broadcast import Broadcaster, Subscription
 from squall.console.errors import BadRequest, ConsoleError, NotFound
 from squall.console.service import StageConsole
@@ -82,9 +83,22 @@ async def _stream(
         broadcaster.unsubscribe(subscription)
 
 
-def build_app(console: StageConsole, token: str, allowed_hosts: frozenset[str] = LOOPBACK_HOSTS) -> Starlette:
+def build_app(
+    console: StageConsole,
+    token: str,
+    allowed_hosts: frozenset[str] = LOOPBACK_HOSTS,
+    session: str | None = None,
+) -> Starlette:
+    """The console's ASGI app; ``session`` is the value writes must carry (a new one when not given)."""
+    session = session or new_token()
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    page = page.replace(
+        f'<meta name="{SESSION_META}" content="">', f'<meta name="{SESSION_META}" content="{session}">'
+    )
+
     async def index(request: Request) -> Response:
-        return FileResponse(STATIC / "index.html", headers={"cache-control": "no-store"})
+        headers = {"cache-control": "no-store", "content-security-policy": "frame-ancestors 'none'"}
+        return HTMLResponse(page, headers=headers)
 
     def stage(request: Request) -> Response:
         return JSONResponse(console.stage())
@@ -180,8 +194,10 @@ def build_app(console: StageConsole, token: str, allowed_hosts: frozenset[str] =
     def bucket_objects(request: Request) -> Response:
         buckets, name = console.bucket(request.path_params["id"])
         prefix = request.query_params.get("prefix", "")
+        # The page cursor is ``cursor``, as for tables: ``token`` is the console's own token.
+        cursor = request.query_params.get("cursor") or None
         return JSONResponse(
-            buckets.list(name, prefix=prefix, token=request.query_params.get("token") or None)
+            buckets.list(name, prefix=prefix, token=cursor, limit=_int(request, "limit", 1000))
         )
 
     def bucket_download(request: Request) -> Response:
@@ -259,7 +275,7 @@ def build_app(console: StageConsole, token: str, allowed_hosts: frozenset[str] =
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(TokenGuard, token=token, allowed_hosts=allowed_hosts)],
+        middleware=[Middleware(TokenGuard, token=token, session=session, allowed_hosts=allowed_hosts)],
         exception_handlers={
             ConsoleError: console_error,
             ClientError: console_error,

@@ -34,6 +34,7 @@ from squall.dev.imports import SKIPPED_DIRS, ImportGraph
 from squall.dev.live_server import LiveServer
 from squall.dev.view import TerminalView
 from squall.errors import SquallError
+from squall.home import write_private
 from squall.runtime import (
     Credentials,
     FunctionPool,
@@ -163,9 +164,9 @@ class DevSession:
             for key, value in everything.items()
             if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :] in bound
         }
+        # The developer's own state (resource metadata, maybe secrets' names): private, as SQUALL_HOME is.
         path = self.project.root / ".squall" / "dev" / f"{logical_id}.resources.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(spilled, sort_keys=True))
+        write_private(path, json.dumps(spilled, sort_keys=True))
         environment[SPILL_VARIABLE] = str(path)
         return environment
 

@@ -7,7 +7,9 @@ to that URL, which is what GetApi (and so the deployer's output) reports.
 One asyncio loop on a background thread runs one server (``http_server``) per API. A request is matched
 against the API's routes (most specific wins), turned into a payload 2.0 event, run on the integration's
 function in the function host, and mapped back, all as API Gateway does (``squall.runtime.apigw``). Route
-tables are read again after an ``apigatewayv2`` change.
+tables are read again after an ``apigatewayv2`` change. Before any of that, ``http_guard`` refuses requests
+for another host and from browser origins the API's CORS does not allow; ``http_server`` enforces API
+Gateway's size limits, read timeouts and a cap on open connections.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from typing import Any
 from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse
 from squall.host.changes import ChangeWatch
 from squall.host.functions import ACCOUNT_ID, FunctionHost, FunctionNotFound
-from squall.host.http_server import ApiServer
+from squall.host.http_guard import forbidden, is_loopback_host, refusal
+from squall.host.http_server import ApiServer, ServerLimits
 from squall.runtime import InvocationResult, TooManyRequests
 from squall.runtime.apigw import (
     ApiInfo,
@@ -146,6 +149,7 @@ class HttpApiService:
         self._executor = ThreadPoolExecutor(max_workers=64, thread_name_prefix="http-api")
         self._ports: PortBook | None = None
         self._sync_lock = threading.RLock()
+        self._limits = ServerLimits.from_environment()
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -234,7 +238,7 @@ class HttpApiService:
         async def dispatch(request: HttpRequest) -> HttpResponse:
             return await self.handle(api_id, request)
 
-        server = ApiServer(self._loop, sock, dispatch)
+        server = ApiServer(self._loop, sock, dispatch, self._limits)
         asyncio.run_coroutine_threadsafe(server.start(), self._loop).result(timeout=10)
         self._servers[api_id] = server
         return server.port
@@ -281,11 +285,18 @@ class HttpApiService:
         return None
 
     async def handle(self, api_id: str, request: HttpRequest) -> HttpResponse:
+        port = request.port or 0  # every request comes through a server, which says its port
+        if not is_loopback_host(_header(request, "host"), port):
+            return forbidden()
         routes = self.routes(api_id)
         if routes is None:
             return not_found()
         if routes.cors is not None and is_preflight(request.method, request.headers):
+            # API Gateway's own answer, invoking nothing: CORS headers only for an allowed origin.
             return preflight_response(routes.cors, request.headers)
+        refused = refusal(request.headers, port, routes.cors)
+        if refused is not None:
+            return refused
         # The function sees the same id as requestContext.requestId that the client gets in this header.
         request_id = new_request_id()
         response = await self._invoke(routes, request, request_id)
@@ -335,6 +346,10 @@ class HttpApiService:
         finally:
             timer.cancel()
         return map_invocation(result.payload, result.error_type)
+
+
+def _header(request: HttpRequest, name: str) -> str | None:
+    return next((v for k, v in request.headers if k.lower() == name), None)
 
 
 def _settle(

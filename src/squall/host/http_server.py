@@ -5,6 +5,13 @@ request, hand it to the API's ``dispatch`` coroutine, write the response in one 
 ``content-length``. Requests pipelined on one connection are answered in order, one at a time; reading
 pauses while too many wait. ``Expect: 100-continue`` is honoured, idle connections close after
 ``IDLE_SECONDS``, and a malformed request gets a 400 and the connection closed.
+
+Limits are API Gateway's (``ServerLimits``), checked as bytes arrive, so an oversize request is never held
+in memory: a request line and headers over 10 KB get 431, a body over 10 MB gets 413
+``{"message":"Request Entity Too Large"}``; either way the rest of the request is read and dropped until the
+client stops sending, then the connection closes. A request whose headers do not arrive whole within the
+read timeout, or whose body stalls that long, loses its connection. Past ``max_connections`` open
+connections, new ones get a 503 and are closed, with one log line each time the cap is reached.
 """
 
 from __future__ import annotations
@@ -12,10 +19,12 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import os
 import socket
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -30,6 +39,50 @@ Dispatch = Callable[[HttpRequest], Coroutine[Any, Any, HttpResponse]]
 IDLE_SECONDS = 75.0
 """As long as a load balancer keeps an idle connection (uvicorn's and API Gateway's order of magnitude)."""
 MAX_PIPELINED = 64
+MAX_HEAD_BYTES = 10 * 1024
+"""API Gateway's limit for the request line and headers together (HTTP APIs: 10 KB)."""
+MAX_BODY_BYTES = 10 * 1024 * 1024
+"""API Gateway's payload limit (HTTP APIs: 10 MB)."""
+READ_TIMEOUT_SECONDS = 30.0
+"""How long a request's headers may take to arrive whole, and a body may stall between two reads."""
+MAX_CONNECTIONS = 1024
+"""Open connections per API server; the listen backlog has the same size."""
+DRAIN_SECONDS = 5.0
+"""After refusing an oversize request: how long its remaining bytes are read (and dropped) before closing."""
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    max_head_bytes: int = MAX_HEAD_BYTES
+    max_body_bytes: int = MAX_BODY_BYTES
+    read_timeout: float = READ_TIMEOUT_SECONDS
+    max_connections: int = MAX_CONNECTIONS
+    idle_timeout: float = IDLE_SECONDS
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> ServerLimits:
+        """The defaults, or ``$SQUALL_HTTP_READ_TIMEOUT`` (seconds) and ``$SQUALL_HTTP_MAX_CONNECTIONS``."""
+        timeout = environ.get("SQUALL_HTTP_READ_TIMEOUT")
+        connections = environ.get("SQUALL_HTTP_MAX_CONNECTIONS")
+        return cls(
+            read_timeout=float(timeout) if timeout else READ_TIMEOUT_SECONDS,
+            max_connections=int(connections) if connections else MAX_CONNECTIONS,
+        )
+
+
+def _refusal(status: int, message: str) -> bytes:
+    body = b'{"message":"%s"}' % message.encode()
+    return (
+        b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s"
+        % (
+            status,
+            _reason(status),
+            len(body),
+            body,
+        )
+    )
+
+
 _NO_BODY_STATUSES = frozenset({204, 304})
 _DROPPED_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "date"})
 _date_cache: tuple[int, bytes] = (0, b"")
@@ -69,11 +122,20 @@ def encode_response(response: HttpResponse, *, head: bool, keep_alive: bool) -> 
 class ApiServer:
     """One listening socket and its open connections."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, sock: socket.socket, dispatch: Dispatch) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        sock: socket.socket,
+        dispatch: Dispatch,
+        limits: ServerLimits | None = None,
+    ) -> None:
         self.loop = loop
         self.port = int(sock.getsockname()[1])
         self.dispatch = dispatch
+        self.limits = limits or ServerLimits()
         self.connections: set[Connection] = set()
+        self.at_capacity = False
+        """Whether the connection cap was reached (and logged) since the count last fell below it."""
         self._server: asyncio.Server | None = None
         self._sock = sock
 
@@ -98,6 +160,14 @@ class Connection(asyncio.Protocol):
         self.busy = False
         self.paused = False
         self.idle: asyncio.TimerHandle | None = None
+        self.reading: asyncio.TimerHandle | None = None
+        """The read timeout of the request being received."""
+        self.in_head = True
+        """Waiting for (the rest of) a request line and headers."""
+        self.head_bytes = 0
+        self.body_bytes = 0
+        self.refused = False
+        """An oversize request was answered: what still arrives is dropped."""
         self._url = b""
         self._headers: list[tuple[str, str]] = []
         self._body: list[bytes] = []
@@ -114,23 +184,56 @@ class Connection(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         if peer:
             self.client = str(peer[0])
-        self.server.connections.add(self)
+        server = self.server
+        if len(server.connections) >= server.limits.max_connections:
+            if not server.at_capacity:
+                server.at_capacity = True
+                log.warning(
+                    "the HTTP API on port %d has %d open connections, its limit: new connections get 503 "
+                    "until one closes",
+                    server.port,
+                    len(server.connections),
+                )
+            self.refused = True
+            transport.write(_refusal(503, "Service Unavailable"))
+            transport.close()
+            return
+        server.connections.add(self)
         self._arm_idle()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.server.connections.discard(self)
+        server = self.server
+        server.connections.discard(self)
+        if server.at_capacity and len(server.connections) < server.limits.max_connections:
+            server.at_capacity = False
         self.pending.clear()
-        if self.idle is not None:
-            self.idle.cancel()
+        for timer in (self.idle, self.reading):
+            if timer is not None:
+                timer.cancel()
         self.transport = None
 
     def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return  # the rest of an oversize request: read and dropped, never kept
         try:
-            self.parser.feed_data(data)
+            if self.in_head:
+                # Feed no more than the head may still take: if the headers are not complete by then, the
+                # request is too large, and the parser never buffers more than the limit.
+                room = self.server.limits.max_head_bytes - self.head_bytes
+                first, data = data[:room], data[room:]
+                self.head_bytes += len(first)
+                if first:
+                    self.parser.feed_data(first)
+                if self.in_head and data:
+                    self._refuse(431, "Request Header Fields Too Large")
+                    return
+            if data and not self.refused:
+                self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
             self._reject(b"upgrades are not supported")
         except httptools.HttpParserError:
-            self._reject(b"malformed request")
+            if not self.refused:
+                self._reject(b"malformed request")
 
     def close(self) -> None:
         if self.transport is not None:
@@ -142,9 +245,12 @@ class Connection(asyncio.Protocol):
         self._url = b""
         self._headers = []
         self._body = []
+        self.body_bytes = 0
         if self.idle is not None:
             self.idle.cancel()
             self.idle = None
+        # The whole head must arrive within the read timeout: a client dripping a byte at a time gains nothing.
+        self._arm_read_timeout()
 
     def on_url(self, url: bytes) -> None:
         self._url += url
@@ -153,16 +259,41 @@ class Connection(asyncio.Protocol):
         self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
-        if self.transport is None:
+        self.in_head = False
+        if self.transport is None or self.refused:
             return
+        length = next((v for k, v in self._headers if k.lower() == "content-length"), None)
+        if (
+            length is not None
+            and length.strip().isdigit()
+            and int(length) > self.server.limits.max_body_bytes
+        ):
+            self._refuse(413, "Request Entity Too Large")
+            return
+        self._arm_read_timeout()
         expect = next((v for k, v in self._headers if k.lower() == "expect"), None)
         if expect is not None and expect.lower() == "100-continue":
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def on_body(self, body: bytes) -> None:
+        if self.refused:
+            return
+        self.body_bytes += len(body)
+        if self.body_bytes > self.server.limits.max_body_bytes:  # chunked: no length said up front
+            self._body = []
+            self._refuse(413, "Request Entity Too Large")
+            return
         self._body.append(body)
+        self._arm_read_timeout()  # a body may take long, but may not stall
 
     def on_message_complete(self) -> None:
+        self.in_head = True
+        self.head_bytes = 0
+        if self.reading is not None:
+            self.reading.cancel()
+            self.reading = None
+        if self.refused:
+            return
         path, _, query = self._url.partition(b"?")
         request = HttpRequest(
             method=self.parser.get_method().decode("ascii"),
@@ -213,7 +344,32 @@ class Connection(asyncio.Protocol):
     def _arm_idle(self) -> None:
         if self.idle is not None:
             self.idle.cancel()
-        self.idle = self.server.loop.call_later(IDLE_SECONDS, self.close)
+        self.idle = self.server.loop.call_later(self.server.limits.idle_timeout, self.close)
+
+    def _arm_read_timeout(self) -> None:
+        if self.reading is not None:
+            self.reading.cancel()
+        self.reading = self.server.loop.call_later(self.server.limits.read_timeout, self._stalled)
+
+    def _stalled(self) -> None:
+        log.info("closing a connection to port %d: its request stalled", self.server.port)
+        self.reading = None
+        self.close()
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Answer an oversize request, then drop whatever else the client sends until it stops."""
+        self.refused = True
+        self.pending.clear()
+        transport = self.transport
+        if transport is None:
+            return
+        transport.write(_refusal(status, message))
+        if transport.can_write_eof():
+            transport.write_eof()
+        if self.reading is not None:
+            self.reading.cancel()
+        # Closing at once could reset the connection before the client reads the answer.
+        self.reading = self.server.loop.call_later(DRAIN_SECONDS, self.close)
 
     def _reject(self, reason: bytes) -> None:
         if self.transport is None:

@@ -5,6 +5,8 @@ runs the invocation on it and puts it back. Concurrent invocations each get thei
 function's reserved concurrency. A worker that timed out or died is discarded; the next invocation starts
 a fresh one. ``replace_workers`` (a code reload) bumps a generation number: idle workers of the old
 generation stop at once, busy ones when their invocation ends, and a new worker is warmed up in advance.
+A worker left idle for ``idle_timeout`` seconds is stopped (``reaper.py``), so a burst's workers do not keep
+their memory for ever. Stopping a worker stops everything its handler started (``process.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import replace
 
 from squall.errors import SquallError
 from squall.runtime.process import InitOutcome, LogSink, Outcome, TemplateProcess, WorkerGone, WorkerProcess
+from squall.runtime.reaper import REAPER, Reaper, default_idle_seconds
 from squall.runtime.results import (
     FUNCTION_ERROR,
     InvocationResult,
@@ -69,8 +72,13 @@ class FunctionPool:
         start_worker: WorkerFactory | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        idle_timeout: float | None = None,
+        reaper: Reaper | None = REAPER,
     ) -> None:
         """``on_event`` gets every finished invocation; ``on_log(request_id, text)`` gets output live.
+
+        ``idle_timeout`` (default: ``reaper.default_idle_seconds()``) is how long a worker may stay idle
+        before ``reaper`` stops it; without a reaper, idle workers stop only when ``reap_idle`` is called.
 
         ``compile_from_source`` (for dev mode's reloads) makes workers import the function's own modules
         from source, never from a bytecode cache that a quick edit may have left looking current.
@@ -99,6 +107,8 @@ class FunctionPool:
         """Workers being prewarmed, by generation: a request waits for one rather than starting its own."""
         self._warmed = threading.Condition(self._lock)
         self._closed = False
+        self.idle_timeout = idle_timeout if idle_timeout is not None else default_idle_seconds()
+        self._reaper = reaper
 
     # -- public API -------------------------------------------------------------------------------------
 
@@ -151,10 +161,11 @@ class FunctionPool:
                 self._done_warming(generation)
                 stale = self._closed or generation != self._generation
                 if not stale:
-                    self._idle.append(worker)
+                    self._put_idle(worker)
             if stale:
                 self._discard(worker)
                 return
+            self._watch_idle()
 
     def _done_warming(self, generation: int) -> None:
         """One prewarm of ``generation`` ended (call with the lock held); waiting requests look again."""
@@ -310,9 +321,35 @@ class FunctionPool:
             self._busy -= 1
             keep = healthy and not self._closed and generation == self._generation
             if keep:
-                self._idle.append(worker)
+                self._put_idle(worker)
         if not keep:
             self._discard(worker)
+        else:
+            self._watch_idle()
+
+    def _put_idle(self, worker: WorkerProcess) -> None:
+        """Call with the lock held."""
+        worker.idle_since = self._clock()
+        self._idle.append(worker)
+
+    def _watch_idle(self) -> None:
+        if self._reaper is not None:
+            self._reaper.watch(self, self.idle_timeout)
+
+    def reap_idle(self) -> float | None:
+        """Stop the workers idle for ``idle_timeout`` or more; seconds until the next one is due, if any.
+
+        Workers are taken from the front of the idle list (the least recently used); the warmest stay.
+        """
+        with self._lock:
+            now = self._clock()
+            expired = [w for w in self._idle if now - w.idle_since >= self.idle_timeout]
+            if expired:
+                self._idle = [w for w in self._idle if now - w.idle_since < self.idle_timeout]
+            due = min((w.idle_since + self.idle_timeout - now for w in self._idle), default=None)
+        for worker in expired:
+            self._discard(worker)
+        return due
 
     def _discard(self, worker: WorkerProcess) -> None:
         worker.close()

@@ -3,6 +3,11 @@
 The worker gets one end of a Unix socketpair (inherited by fd number); frames on it are described in
 ``worker.py``. A socketpair rather than the child's stdin/stdout keeps the handler's own output and the
 protocol apart, and its EOF tells the parent at once that the worker died, with no polling.
+
+Each worker leads a session (and process group) of its own, so whatever its handler starts belongs to it:
+stopping a worker kills the whole group, whether the worker timed out, crashed, exited or was retired. A
+worker whose parent dies kills its own group (``worker.py``), so not even ``kill -9`` of the local cloud or
+of ``squall dev`` leaves a handler's children behind.
 """
 
 from __future__ import annotations
@@ -55,8 +60,18 @@ class WorkerGone(Exception):
         self.logs = logs
 
 
+def kill_group(pid: int) -> None:
+    """SIGKILL the process group ``pid`` leads, its leader gone or not; nothing when the group is empty."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
 class WorkerProcess:
     """One running worker. Not thread-safe: the pool hands a worker to one invocation at a time."""
+
+    idle_since = 0.0
+    """When the pool last put the worker back among its idle ones (the pool's clock)."""
+    group_killed = False
 
     def __init__(
         self,
@@ -83,6 +98,7 @@ class WorkerProcess:
                 cwd=code_dir,
                 env=env,
                 pass_fds=(child_end.fileno(),),
+                start_new_session=True,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -196,9 +212,15 @@ class WorkerProcess:
         return self.proc.poll() is None
 
     def kill(self) -> None:
-        """Stop the worker now and reap it; safe to call more than once, from any thread."""
-        if self.proc.poll() is None:
-            self.proc.kill()
+        """Stop the worker and everything it started, and reap it; safe to call more than once, from any thread.
+
+        The group outlives its leader while a member lives, so this also finds what a worker that already
+        exited left running.
+        """
+        if not self.group_killed:
+            # Once only: after the group is gone and the leader reaped, its number may be another's.
+            self.group_killed = True
+            kill_group(self.proc.pid)
         self.proc.wait()
 
     def close(self) -> None:
@@ -311,5 +333,6 @@ class ForkedWorker(WorkerProcess):
         return True
 
     def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self._pid, signal.SIGKILL)
+        if not self.group_killed:
+            self.group_killed = True
+            kill_group(self._pid)

@@ -372,12 +372,29 @@ def compile_from_source(root: str) -> None:
     sys.path_importer_cache.clear()
 
 
+ORPHAN_CHECK_SECONDS = 0.2
+
+
+def end_group() -> None:
+    """Kill this worker's process group (itself and whatever its handler started), or just exit.
+
+    A worker leads its own group (the parent starts it in a session of its own, a template's fork calls
+    ``setsid``); anything else would kill its parent's group, so it only exits then.
+    """
+    if os.getpgid(0) == os.getpid():
+        import signal
+
+        os.killpg(0, signal.SIGKILL)
+    os._exit(1)
+
+
 def _exit_when_orphaned(parent: int) -> None:
-    # A handler stuck in a loop never reads the socket's EOF; this makes sure no worker outlives its parent.
+    # A handler stuck in a loop never reads the socket's EOF; this makes sure no worker, and nothing its
+    # handler forked, outlives its parent, even one killed with SIGKILL.
     while True:
-        time.sleep(0.5)
+        time.sleep(ORPHAN_CHECK_SECONDS)
         if os.getppid() != parent:
-            os._exit(1)
+            end_group()
 
 
 PID = b"P"
@@ -408,6 +425,7 @@ def _run_forked(request: dict[str, Any], fd: int, root: str) -> None:
     """Become a worker: the environment of the request, today's project modules, the pool's channel."""
     import signal
 
+    os.setsid()  # a group of its own, as a spawned worker has: stopping it stops what its handler started
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.environ.clear()
     os.environ.update(request["env"])
@@ -417,6 +435,7 @@ def _run_forked(request: dict[str, Any], fd: int, root: str) -> None:
     runtime = Runtime(child, os.environ.get("_HANDLER", ""))
     runtime.init()
     runtime.serve()
+    end_group()
 
 
 def _fork_spare(root: str, template_sock: socket.socket) -> tuple[int, socket.socket]:
@@ -504,10 +523,12 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     if os.environ.pop("_SQUALL_TEMPLATE", ""):
         serve_template(channel.sock, root)
+        end_group()  # its spare children too
         return 0
     runtime = Runtime(channel, os.environ.get("_HANDLER", ""))
     runtime.init()
     runtime.serve()
+    end_group()  # the parent closed the channel: nothing the handler started may stay
     return 0
 
 

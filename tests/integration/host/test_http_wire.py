@@ -43,14 +43,14 @@ def read_all(api: Api, raw: bytes) -> bytes:
 
 
 def test_pipelined_requests_are_answered_in_order(api: Api) -> None:
-    raw = b"".join(f"GET /r{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for i in range(5))
+    raw = b"".join(f"GET /r{i} HTTP/1.1\r\nHost: 127.0.0.1:{api.port}\r\n\r\n".encode() for i in range(5))
     data = exchange(api, raw, b"HTTP/1.1 200 OK", count=5)
     bodies = [part for part in data.split(b"HTTP/1.1 200 OK")[1:]]
     assert [b"GET /r%d " % i in body for i, body in enumerate(bodies)] == [True] * 5
 
 
 def test_head_has_the_length_but_no_body(api: Api) -> None:
-    data = read_all(api, b"HEAD /h HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    data = read_all(api, b"HEAD /h HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n" % api.port)
     head, _, body = data.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 OK")
     assert b"\r\ncontent-length: 8" in head.lower()
@@ -58,17 +58,17 @@ def test_head_has_the_length_but_no_body(api: Api) -> None:
 
 
 def test_connection_close_and_http_1_0_close_after_the_answer(api: Api) -> None:
-    data = read_all(api, b"GET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    data = read_all(api, b"GET /c HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n" % api.port)
     assert data.startswith(b"HTTP/1.1 200 OK") and data.endswith(b"GET /c ")
-    data = read_all(api, b"GET /old HTTP/1.0\r\n\r\n")
+    data = read_all(api, b"GET /old HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n\r\n" % api.port)
     assert data.startswith(b"HTTP/1.1 200 OK") and data.endswith(b"GET /old ")
 
 
 def test_expect_100_continue(api: Api) -> None:
     with socket.create_connection(("127.0.0.1", api.port), timeout=30) as sock:
         sock.sendall(
-            b"POST /e HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
-            b"Expect: 100-continue\r\n\r\n"
+            b"POST /e HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
+            b"Expect: 100-continue\r\n\r\n" % api.port
         )
         assert sock.recv(65536).startswith(b"HTTP/1.1 100 Continue")
         sock.sendall(b"hello")
@@ -83,8 +83,8 @@ def test_expect_100_continue(api: Api) -> None:
 def test_chunked_request_body(api: Api) -> None:
     data = read_all(
         api,
-        b"POST /k HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
-        b"Connection: close\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+        b"POST /k HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n" % api.port,
     )
     assert data.startswith(b"HTTP/1.1 200 OK") and data.endswith(b"POST /k abcde")
 

@@ -35,6 +35,7 @@ def make_pool(tmp_path: Path) -> Iterator[MakePool]:
                 "credentials",
                 "compile_from_source",
                 "fork_from_template",
+                "idle_timeout",
             )
             if k in kwargs
         }

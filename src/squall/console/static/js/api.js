@@ -1,9 +1,13 @@
-// Talking to the console's server: JSON calls and server-sent event streams (the token is in a cookie).
+// Talking to the console's server: JSON calls and server-sent event streams. The token is in a cookie;
+// every change also carries the session value the server embedded in this page, which no other page can read.
 
 export class ApiError extends Error {}
 
+const session = document.querySelector('meta[name="squall-session"]')?.content || "";
+
 export async function api(path, { method = "GET", body, raw, headers } = {}) {
   const init = { method, credentials: "same-origin", headers: { ...(headers || {}) } };
+  if (method !== "GET" && method !== "HEAD") init.headers["x-squall-session"] = session;
   if (raw !== undefined) init.body = raw;
   else if (body !== undefined) {
     init.body = JSON.stringify(body);

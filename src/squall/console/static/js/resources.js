@@ -150,11 +150,12 @@ async function bucketExplorer(main, id) {
   const status = el("span", { class: "status", "data-testid": "bucket-status" });
   const body = el("tbody", { "data-testid": "bucket-objects" });
   const prefix = el("input", { placeholder: "prefix", "data-testid": "bucket-prefix" });
-  let token = null;
+  const pageSize = el("select", { "data-testid": "bucket-page-size" }, ...[1000, 100, 10].map((n) => el("option", { value: n }, `${n} per page`)));
+  let cursor = null;
   const load = async (append) => {
     try {
-      const page = await api(`${base}/objects${query({ prefix: prefix.value, token: append ? token : "" })}`);
-      token = page.token;
+      const page = await api(`${base}/objects${query({ prefix: prefix.value, limit: pageSize.value, cursor: append ? cursor : "" })}`);
+      cursor = page.token;
       if (!append) body.replaceChildren();
       for (const o of page.objects) {
         body.append(el("tr", { "data-testid": "bucket-object" },
@@ -162,11 +163,11 @@ async function bucketExplorer(main, id) {
           el("td", { class: "num" }, o.size.toLocaleString()), el("td", { class: "muted" }, new Date(o.lastModified).toLocaleString([], { hour12: false })),
           el("td", {}, el("button", { class: "danger", onclick: async () => { await api(`${base}/object${query({ key: o.key })}`, { method: "DELETE" }); load(false); } }, "delete"))));
       }
-      status.textContent = `${body.children.length} object${body.children.length === 1 ? "" : "s"}${token ? " (more available)" : ""}`;
-      more.disabled = !token;
+      status.textContent = `${body.children.length} object${body.children.length === 1 ? "" : "s"}${cursor ? " (more available)" : ""}`;
+      more.disabled = !cursor;
     } catch (e) { status.textContent = e.message; }
   };
-  const more = el("button", { class: "secondary", onclick: () => load(true) }, "More");
+  const more = el("button", { class: "secondary", "data-testid": "bucket-more", onclick: () => load(true) }, "More");
   const file = el("input", { type: "file", "data-testid": "bucket-file" });
   const upload = async () => {
     const chosen = file.files[0];
@@ -178,7 +179,7 @@ async function bucketExplorer(main, id) {
   main.style.overflow = "auto";
   main.append(
     el("div", { class: "toolbar" }, el("h2", {}, id), status),
-    el("div", { class: "toolbar" }, prefix, el("button", { class: "secondary", onclick: () => load(false) }, "List"), more, file, el("button", { "data-testid": "bucket-upload", onclick: upload }, "Upload")),
+    el("div", { class: "toolbar" }, prefix, el("button", { class: "secondary", onclick: () => load(false) }, "List"), pageSize, more, file, el("button", { "data-testid": "bucket-upload", onclick: upload }, "Upload")),
     el("table", { class: "grid" }, el("thead", {}, el("tr", {}, el("th", {}, "Key"), el("th", { class: "num" }, "Size"), el("th", {}, "Modified"), el("th", {}, ""))), body),
   );
   load(false);
