@@ -33,6 +33,8 @@ from pathlib import Path
 from threading import Event
 from typing import Any, Protocol
 
+from squall.cloud.bodies import StreamedBody
+
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "squall.cloud.builtins.lambda_invoke:setup",
     "squall.cloud.builtins.sqs_long_poll:setup",
@@ -57,6 +59,8 @@ class CloudRequest:
     body: bytes
     region: str = "us-east-1"
     host: str = "127.0.0.1"
+    # a large S3 PutObject/UploadPart body, streamed to its own file (then ``body`` is empty)
+    stream: StreamedBody | None = None
 
     def json(self) -> Any:
         return json.loads(self.body or b"{}")

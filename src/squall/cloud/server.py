@@ -5,15 +5,24 @@ the detached ``python -m squall.cloud serve`` that ``start`` spawns). It holds a
 ``flock`` on ``cloud.lock`` for its whole life, so two daemons never share a data folder, and it
 writes ``cloud.pid`` and ``cloud.port`` only once it answers requests.
 
+While it starts and stops it reports progress in ``cloud.progress`` (``progress.py``); a start
+that fails on damaged state leaves the error in ``cloud.error`` for the process that started it.
+
 Threads: the HTTP server (``http.py``; one thread per connection, kept alive by boto3),
-a compactor that snapshots when the journal passes its bounds, a flusher that ``fsync``s the
-journal once a second, and one thread per plugin background service.
+a compactor that snapshots (in a forked child) when the journal passes its bounds, a flusher that
+``fsync``s the journal once a second, and one thread per plugin background service.
+
+Durability (``resolve_durability``): ``default`` answers once a request's record reached the OS,
+``strict`` once an ``fsync`` covers it. ``$SQUALL_CLOUD_FSYNC_LOG`` (tests only) names a file that
+gets a line ``<segment> <length>`` after every journal ``fsync``, so a test can drop what a power
+loss would.
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import logging
 import os
 import signal
@@ -21,14 +30,17 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from squall.cloud import plugins
-from squall.cloud.errors import CloudAlreadyRunning, CloudNotStarted, PortInUse
+from squall.cloud import plugins, snapshot
+from squall.cloud.errors import CloudAlreadyRunning, CloudNotStarted, PortInUse, StateDamaged
 from squall.cloud.info import HOST, CloudPaths
-from squall.cloud.store import Store
+from squall.cloud.progress import ProgressFile
+from squall.cloud.store import Durability, RepairReport, Store
+from squall.errors import SquallError
 
 log = logging.getLogger("squall.cloud")
 
@@ -65,58 +77,153 @@ def _take_lock(paths: CloudPaths) -> IO[bytes]:
 
 def _write_atomically(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
     os.replace(tmp, path)
 
 
-def serve(home: Path, port: int) -> None:
-    """Run the local cloud until SIGTERM or SIGINT."""
+def resolve_durability(explicit: str | None = None, paths: CloudPaths | None = None) -> Durability:
+    """Explicit choice, then ``$SQUALL_CLOUD_DURABILITY``, then this home's last explicit choice, then default."""
+    chosen = explicit or os.environ.get("SQUALL_CLOUD_DURABILITY")
+    if not chosen and os.environ.get("SQUALL_CLOUD_FSYNC") == "always":
+        chosen = "strict"
+    if not chosen and paths is not None:
+        try:
+            chosen = paths.durability_file.read_text().strip()
+        except OSError:
+            chosen = None
+    chosen = chosen or "default"
+    if chosen not in ("default", "strict"):
+        raise CloudNotStarted(
+            f"unknown durability {chosen!r}",
+            hint='use "default" (answer once a write reached the OS) or "strict" (once it is fsynced)',
+        )
+    return "strict" if chosen == "strict" else "default"
+
+
+def serve(
+    home: Path,
+    port: int,
+    durability: str | None = None,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Run the local cloud until SIGTERM or SIGINT; ``on_ready`` gets the endpoint once it answers."""
     from squall.cloud.app import CloudApp
     from squall.cloud.core import LocalCloud
-    from squall.cloud.http import CloudServer
+    from squall.cloud.http import CloudServer, Limits
 
     paths = CloudPaths.under(home)
     prepare(paths)
     lock = _take_lock(paths)
     started = time.monotonic()
+    progress = ProgressFile(paths.progress_file)
+    progress("starting", 0, 0)
+    paths.error_file.unlink(missing_ok=True)
     try:
-        listener = _listen(port)
-        registry = plugins.Registry()
-        plugins.load(registry, plugins.plugin_names())
-        fsync_each = os.environ.get("SQUALL_CLOUD_FSYNC", "") == "always"
-        compact_every = int(os.environ.get("SQUALL_CLOUD_COMPACT_EVERY", "2000"))
-        store = Store(paths.state, fsync_each=fsync_each, max_records=compact_every)
-        cloud = LocalCloud(paths.data, registry, store)
-        report = cloud.recover()
+        try:
+            mode = resolve_durability(durability, paths)
+            listener = _listen(port)
+            registry = plugins.Registry()
+            plugins.load(registry, plugins.plugin_names())
+            compact_every = int(os.environ.get("SQUALL_CLOUD_COMPACT_EVERY", "2000"))
+            try:
+                key = snapshot.load_key(paths.key_file)
+            except snapshot.SnapshotRefused as exc:
+                raise StateDamaged(
+                    str(exc), hint="`squall cloud reset` wipes the local cloud's data"
+                ) from exc
+            store = Store(
+                paths.state, key=key, durability=mode, max_records=compact_every, on_synced=_fsync_log()
+            )
+            cloud = LocalCloud(paths.data, registry, store)
+            report = cloud.recover(progress)
+        except SquallError as exc:
+            _write_error(paths, exc)
+            raise
         log.info(
             "recovered: snapshot %s, %d journaled requests replayed",
-            "loaded" if report.snapshot else "absent",
+            report.snapshot or "absent",
             report.replayed,
         )
 
-        identity: dict[str, Any] = {"data": str(paths.data), "started_at": time.time()}
-        server = CloudServer(listener, CloudApp(cloud, identity))
+        identity: dict[str, Any] = {
+            "data": str(paths.data),
+            "started_at": time.time(),
+            "durability": mode,
+            "notes": report.warnings,
+        }
+        server = CloudServer(listener, CloudApp(cloud, identity), store.bodies, Limits.from_env())
         bound = int(server.server_address[1])
         cloud.endpoint = f"http://{HOST}:{bound}"
         identity.update(port=bound, endpoint=cloud.endpoint)
 
-        _start_threads(cloud, registry)
+        _start_threads(cloud, registry, server)
         _write_atomically(paths.pid_file, f"{os.getpid()}\n")
         _write_atomically(paths.port_file, f"{bound}\n")
+        progress.clear()
         _install_signals(server)
-        log.info("serving %s (ready in %.2f s)", cloud.endpoint, time.monotonic() - started)
+        log.info(
+            "serving %s (durability %s; ready in %.2f s)", cloud.endpoint, mode, time.monotonic() - started
+        )
+        if on_ready is not None:
+            on_ready(cloud.endpoint)
         try:
             server.serve_forever()
         finally:
             cloud.stopping.set()
             server.server_close()
-            cloud.store.compact(cloud.lock, cloud.bridge.live)
+            progress("compact", 0, 0)
+            cloud.store.compact(cloud.lock, cloud.bridge.live, progress=progress)
             cloud.store.close()
             for path in (paths.pid_file, paths.port_file):
                 path.unlink(missing_ok=True)
+            progress.clear()
             log.info("stopped")
     finally:
         lock.close()
+
+
+def repair(home: Path) -> RepairReport:
+    """Repair a stopped local cloud's damaged state in this process (see ``Store.repair``)."""
+    from squall.cloud.core import LocalCloud
+
+    paths = CloudPaths.under(home)
+    lock = _take_lock(paths)
+    try:
+        try:
+            key = snapshot.load_key(paths.key_file)
+        except snapshot.SnapshotRefused as exc:
+            raise StateDamaged(str(exc), hint="`squall cloud reset` wipes the local cloud's data") from exc
+        registry = plugins.Registry()
+        plugins.load(registry, plugins.plugin_names())
+        store = Store(paths.state, key=key)
+        cloud = LocalCloud(paths.data, registry, store)
+        report = cloud.repair()
+        paths.error_file.unlink(missing_ok=True)
+        return report
+    finally:
+        lock.close()
+
+
+def _write_error(paths: CloudPaths, exc: SquallError) -> None:
+    document = {"message": exc.message, "hint": exc.hint, "exit_code": exc.exit_code, "pid": os.getpid()}
+    _write_atomically(paths.error_file, json.dumps(document))
+
+
+def _fsync_log() -> Callable[[Path, int], None] | None:
+    target = os.environ.get("SQUALL_CLOUD_FSYNC_LOG")
+    if not target:
+        return None
+    lock = threading.Lock()
+
+    def record(segment: Path, length: int) -> None:
+        with lock, open(target, "a") as file:
+            file.write(f"{segment.name} {length}\n")
+
+    return record
 
 
 def _listen(port: int) -> socket.socket:
@@ -137,14 +244,14 @@ def _listen(port: int) -> socket.socket:
     return listener
 
 
-def _start_threads(cloud: Any, registry: plugins.Registry) -> None:
+def _start_threads(cloud: Any, registry: plugins.Registry, server: Any) -> None:
     def compactor() -> None:
         seen = 0
         while not cloud.stopping.is_set():
             seen = cloud.feed.wait(seen, _COMPACT_CHECK)
-            if cloud.store.due():
+            if cloud.store.due() and not cloud.stopping.is_set():
                 try:
-                    cloud.store.compact(cloud.lock, cloud.bridge.live)
+                    cloud.store.compact(cloud.lock, cloud.bridge.live, in_child=server.close_in_child)
                 except Exception:
                     log.exception("compaction failed; the journal keeps growing until the next try")
 
