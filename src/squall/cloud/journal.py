@@ -187,14 +187,15 @@ class Journal:
         self.records = 0
         self.size = 0
         self._on_synced = on_synced
+        self._next: tuple[int, int] | None = None  # (seq, fd) of a segment opened ahead of rotation
         self._io_lock = threading.Lock()
         self._retired: list[tuple[int, int, int]] = []  # (seq, fd, size) rotated, not yet fsynced
         self._sync = threading.Condition()
         self._syncing = False
-        self._fd = self._open(seq)
+        self._fd, self.size = self._open(seq)
         self._synced: Position = (seq, self.size)
 
-    def _open(self, seq: int) -> int:
+    def _open(self, seq: int) -> tuple[int, int]:
         path = self.folder / segment_name(seq)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         size = os.fstat(fd).st_size
@@ -203,8 +204,18 @@ class Journal:
             size = len(MAGIC)
             os.fsync(fd)
             fsync_dir(self.folder)
-        self.size = size
-        return fd
+            self._report(seq, size)
+        return fd, size
+
+    def prepare(self) -> None:
+        """Create the next segment now (its ``fsync``s too), so ``rotate`` under the state lock is quick."""
+        with self._io_lock:
+            if self._next is not None:
+                return
+            seq = self.seq + 1
+        fd, _ = self._open(seq)
+        with self._io_lock:
+            self._next = (seq, fd)
 
     def append(self, payload: bytes) -> Position:
         """Write one record (it reaches the OS before this returns); where it ends."""
@@ -223,7 +234,11 @@ class Journal:
             self._retired.append((self.seq, self._fd, self.size))
             self.seq += 1
             self.records = 0
-            self._fd = self._open(self.seq)
+            prepared, self._next = self._next, None
+            if prepared is not None and prepared[0] == self.seq:
+                self._fd, self.size = prepared[1], len(MAGIC)
+            else:
+                self._fd, self.size = self._open(self.seq)
         return self.seq
 
     def wait_durable(self, position: Position) -> None:
@@ -275,6 +290,10 @@ class Journal:
         self.sync()
         with self._io_lock:
             os.close(self._fd)
+            if self._next is not None:
+                os.close(self._next[1])
+                (self.folder / segment_name(self._next[0])).unlink(missing_ok=True)
+                self._next = None
 
 
 def fsync_dir(folder: Path) -> None:

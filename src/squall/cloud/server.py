@@ -255,8 +255,10 @@ def _start_threads(cloud: Any, registry: plugins.Registry, server: Any) -> None:
                 except Exception:
                     log.exception("compaction failed; the journal keeps growing until the next try")
 
+    every = float(os.environ.get("SQUALL_CLOUD_FLUSH_EVERY", _FLUSH_EVERY))
+
     def flusher() -> None:
-        while not cloud.stopping.wait(_FLUSH_EVERY):
+        while not cloud.stopping.wait(every):
             cloud.store.flush()
 
     threading.Thread(target=compactor, name="squall-compactor", daemon=True).start()

@@ -182,8 +182,9 @@ class Store:
         report.replayed = sum(len(s.records) for s in plan.segments)
         for path, _ in plan.refused:
             path.rename(path.with_name(path.name + ".refused"))
-        last = plan.segments[-1] if plan.segments else None
-        if last is not None and last.scan.torn is not None:
+        for last in plan.segments:
+            if last.scan.torn is None:
+                continue
             cut = last.path.stat().st_size - last.scan.good_end
             report.warnings.append(
                 f"{last.path.name}: {last.scan.torn}: the local cloud stopped while writing it, before "
@@ -264,6 +265,9 @@ class Store:
         segments: list[_Segment] = []
         expected = start_seq
         number = verified.meta.next_request if verified else 1
+        # a segment opened ahead of a rotation holds only its magic: the one before it may still end torn
+        with_data = [i for i, (_, path) in enumerate(needed) if path.stat().st_size > len(journal.MAGIC)]
+        last_with_data = with_data[-1] if with_data else -1
         for index, (seq, path) in enumerate(needed):
             if seq != expected:
                 self._refuse(
@@ -272,7 +276,7 @@ class Store:
                     f"(the segments go on at {path.name})",
                 )
             expected = seq + 1
-            last = index == len(needed) - 1
+            last = index >= last_with_data
             data = path.read_bytes()
             scanned = journal.scan(data, last=last)
             segment = _Segment(seq, path, scanned, [], [])
@@ -418,6 +422,7 @@ class Store:
         """
         with self._compact_lock:
             started = time.monotonic()
+            self.current.prepare()
             with state_lock:
                 if self.current.records == 0 and snapshot.listing(self.folder):
                     return

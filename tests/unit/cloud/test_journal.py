@@ -86,9 +86,7 @@ def test_foreign_and_old_files_are_damage() -> None:
 
 
 def test_record_encoding_round_trips() -> None:
-    record = Record(
-        7, 42, 1.5, "sqs", "us-east-1", "POST", "/", "a=b", (("x-amz-target", "T"),), b"\x00body"
-    )
+    record = Record(7, 42, 1.5, "sqs", "us-east-1", "POST", "/", "a=b", (("x-amz-target", "T"),), b"\x00body")
     assert Record.decode(record.encode()) == record
     ref = BodyRef("000000000001-ab.body", 5 << 30, "m" * 32, "s" * 64, (("x-amz-checksum-crc32", "AAAA"),))
     with_body = Record(8, 1, 2.0, "s3", "us-east-1", "PUT", "/b/k", "", (), b"", ref)
