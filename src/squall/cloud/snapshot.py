@@ -58,6 +58,7 @@ _FORMAT = 2
 # types pickle handles as they are: this is called for every object, so each is checked only once
 # dicts that re-check every item as it is set: moto's DynamoDB item attributes re-measure the whole item on
 # each key (quadratic, and most of a restore's time); restored items were checked when first set
+_NEWOBJ: Any = vars(copyreg)["__newobj__"]
 _CHECKED_DICTS = frozenset({"moto.dynamodb.models.dynamo_type.LimitedSizeDict"})
 _PLAIN: set[type[Any]] = {int, float, str, bytes, tuple, list, dict, set, bool, type(None), type}
 MAGIC = b"SQSNAP02"
@@ -156,7 +157,7 @@ class _StatePickler(pickle.Pickler):
         if f"{kind.__module__}.{kind.__qualname__}" in _CHECKED_DICTS:
             # created and memoized first, then filled (references back to it inside still resolve)
             state = (dict(vars(obj)), dict.copy(obj))
-            return (copyreg.__newobj__, (kind,), state, None, None, _fill_checked_dict)
+            return (_NEWOBJ, (kind,), state, None, None, _fill_checked_dict)
         _PLAIN.add(kind)
         return NotImplemented
 
