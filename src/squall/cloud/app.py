@@ -23,7 +23,8 @@ from squall.cloud.plugins import CloudRequest, CloudResponse
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/_squall/health"
-STREAMED = frozenset({("s3", "PutObject"), ("s3", "UploadPart")})
+# PutObject and CopyObject share a route (only the x-amz-copy-source header tells them apart)
+STREAMED = frozenset({("s3", "PutObject"), ("s3", "CopyObject"), ("s3", "UploadPart")})
 
 
 class CloudApp:
@@ -47,10 +48,17 @@ class CloudApp:
         try:
             path, _, query = target.partition("?")
             try:
-                found = identify(method, path, query, _headers(raw_headers), b"")
+                found = identify(method, path, query, _headers(raw_headers), b"")  # REST: no body needed
             except UnknownService:
                 found = None
-            if found is not None and (found.service, found.operation) in STREAMED and "://" not in path:
+            headers = _headers(raw_headers)
+            stores_body = (
+                found is not None
+                and (found.service, found.operation) in STREAMED
+                and method == "PUT"
+                and "x-amz-copy-source" not in headers
+            )
+            if stores_body and "://" not in path:
                 return self._respond(method, target, raw_headers, b"", host, stream)
             return self._respond(method, target, raw_headers, stream.read_bytes(), host, None)
         finally:
@@ -96,7 +104,7 @@ class CloudApp:
                 headers.get("host") or host,
                 stream,
             )
-            return self.cloud.handle(request)
+            return self.cloud.handle(request, stream_response=found.service == "s3" and method == "GET")
         except Exception as exc:
             log.exception("request failed")
             return CloudResponse.aws_error(500, "InternalFailure", f"the local cloud failed: {exc}")

@@ -185,6 +185,35 @@ class BodyFile:
             os.close(fd)
 
 
+class BodySlice:
+    """A range of a body file, standing in for the bytes of a GetObject answer so they are sent from disk.
+
+    moto measures and slices it (``Range`` requests) as it would the bytes; the HTTP server sends it with
+    ``sendfile``.
+    """
+
+    def __init__(self, file: BodyFile, start: int = 0, stop: int | None = None) -> None:
+        self.file = file
+        self.start = start
+        self.stop = file.ref.size if stop is None else min(stop, file.ref.size)
+
+    def __len__(self) -> int:
+        return max(0, self.stop - self.start)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __getitem__(self, index: slice) -> BodySlice:
+        start, stop, step = index.indices(len(self))
+        if step != 1:
+            raise ValueError("a body slice has no step")
+        return BodySlice(self.file, self.start + start, self.start + max(start, stop))
+
+    def __bytes__(self) -> bytes:
+        self.file.seek(self.start)
+        return self.file.read(len(self))
+
+
 class BodyStore:
     """The body files of one local cloud."""
 

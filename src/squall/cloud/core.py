@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from squall.cloud import clock, lambda_stub, s3_values
+from squall.cloud.bodies import BodySlice
 from squall.cloud.feed import Feed
 from squall.cloud.moto_bridge import MotoBridge
 from squall.cloud.operations import Target, is_mutating
@@ -87,15 +88,16 @@ class LocalCloud:
                 return self.store.repair(self.bridge.live, self._replay)
             return self.store.repair(self.bridge.live, self._replay, progress)
 
-    def handle(self, request: CloudRequest) -> CloudResponse:
+    def handle(self, request: CloudRequest, *, stream_response: bool = False) -> CloudResponse:
+        """Serve ``request``; with ``stream_response`` a large S3 body may come back as ``response.stream``."""
         handler = self.registry.path_handler(request.path) or self.registry.operation_handler(
             request.service, request.operation
         )
         if handler is not None:
             return handler(request, self)
-        return self.call(request)
+        return self.call(request, stream_response=stream_response)
 
-    def call(self, request: CloudRequest) -> CloudResponse:
+    def call(self, request: CloudRequest, *, stream_response: bool = False) -> CloudResponse:
         target = Target(request.service, request.region, request.operation)
         mutating = is_mutating(target, request.method)
         stream = request.stream
@@ -110,7 +112,8 @@ class LocalCloud:
                 now = time.time()
                 self._random.seed(seed)
                 value = self.store.bodies.open(stream.ref) if stream is not None else None
-                with s3_values.adopting(value) as adoption, clock.pinned(now):
+                lazy = s3_values.lazily(stream_response)
+                with s3_values.adopting(value) as adoption, lazy, clock.pinned(now):
                     status, out_headers, body = self.bridge.handle(
                         request.service,
                         request.region,
@@ -145,6 +148,8 @@ class LocalCloud:
             self.store.wait_durable(position)
         if mutating and status < 400:
             self.feed.publish(request.service, request.operation, request.region)
+        if isinstance(body, BodySlice):
+            return CloudResponse(status, out_headers, b"", body)
         return CloudResponse(status, out_headers, body)
 
     def _replay(self, record: Record) -> None:
@@ -167,8 +172,8 @@ class LocalCloud:
             )
 
 
-def _empty_receive(request: CloudRequest, body: bytes) -> bool:
+def _empty_receive(request: CloudRequest, body: bytes | BodySlice) -> bool:
     """An SQS receive that returned nothing changed nothing worth replaying."""
-    if request.service != "sqs" or request.operation != "ReceiveMessage":
+    if request.service != "sqs" or request.operation != "ReceiveMessage" or not isinstance(body, bytes):
         return False
     return b"<Message>" not in body and b'"Messages"' not in body

@@ -264,11 +264,16 @@ class CloudHandler(BaseHTTPRequestHandler):
             if lower in _SKIPPED or "\n" in str(value) or "\r" in str(value):
                 continue
             lines.append(f"{name}: {value}")
-        lines.append(f"Content-Length: {length if head and length is not None else len(response.body)}")
+        size = len(response.stream) if response.stream is not None else len(response.body)
+        lines.append(f"Content-Length: {length if head and length is not None else size}")
         if self.close_connection:
             lines.append("Connection: close")
         head_bytes = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
-        if head or not response.body:
+        if response.stream is not None and not head:
+            self.wfile.write(head_bytes)
+            with open(response.stream.file.path, "rb") as file:
+                self.connection.sendfile(file, response.stream.start, len(response.stream))
+        elif head or not response.body:
             self.wfile.write(head_bytes)
         elif len(response.body) <= _ONE_WRITE:
             self.wfile.write(head_bytes + response.body)

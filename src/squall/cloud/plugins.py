@@ -33,7 +33,7 @@ from pathlib import Path
 from threading import Event
 from typing import Any, Protocol
 
-from squall.cloud.bodies import StreamedBody
+from squall.cloud.bodies import BodySlice, StreamedBody
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "squall.cloud.builtins.lambda_invoke:setup",
@@ -76,6 +76,8 @@ class CloudResponse:
     status: int
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    # a large S3 object's body, sent from its file (then ``body`` is empty)
+    stream: BodySlice | None = None
 
     @classmethod
     def json(cls, status: int, document: Any, headers: Mapping[str, str] | None = None) -> CloudResponse:

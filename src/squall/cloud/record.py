@@ -81,6 +81,8 @@ class Record:
             operation = identify(self.method, self.path, self.query, headers, self.body).operation
         except Exception:
             operation = None
+        if operation == "CopyObject" and "x-amz-copy-source" not in headers:
+            operation = "UploadPart" if "uploadId=" in self.query else "PutObject"  # they share a route
         return f"{self.service} {operation or self.method + ' ' + self.path}"
 
 

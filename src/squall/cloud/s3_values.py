@@ -7,7 +7,9 @@ the ``BodyRef`` naming its file, so snapshots never hold large bodies and restor
 
 A request whose body the HTTP server streamed to disk hands moto an empty body inside ``adopting``:
 the key moto then creates with an empty value takes the streamed file instead (its size and MD5
-ETag come from the stream), so the body is never read back into memory on its way in.
+ETag come from the stream), so the body is never read back into memory on its way in. On its way out,
+a GetObject served inside ``lazily`` gets a ``BodySlice`` for moto to measure and slice, which the HTTP
+server sends from the file.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from squall.cloud.bodies import SPOOL_AT, BodyFile, BodyRef, BodyStore
+from squall.cloud.bodies import SPOOL_AT, BodyFile, BodyRef, BodySlice, BodyStore
 
 _pending = threading.local()
 _store: BodyStore | None = None
@@ -41,6 +43,16 @@ def adopting(body: BodyFile | None) -> Iterator[Adoption]:
         _pending.body = _pending.adoption = None
 
 
+@contextmanager
+def lazily(enabled: bool = True) -> Iterator[None]:
+    """Within the block (on this thread), a large value reads as a ``BodySlice`` of its file, not bytes."""
+    _pending.lazy = enabled
+    try:
+        yield
+    finally:
+        _pending.lazy = False
+
+
 def install(store: BodyStore) -> None:
     """Route moto's ``FakeKey`` values through ``store`` (idempotent; the latest store wins)."""
     global _store
@@ -50,14 +62,35 @@ def install(store: BodyStore) -> None:
     key_class: Any = FakeKey
     if getattr(key_class, "squall_values", False):
         return
+    import moto.s3.models as models
+
+    vars(models)["os"] = _SeededOs()
     key_class.value = property(_get_value, _set_value)
     key_class.__getstate__ = _getstate
     key_class.__setstate__ = _setstate
     key_class.squall_values = True
 
 
-def _get_value(key: Any) -> bytes:
+class _SeededOs:
+    """What moto's S3 models see as ``os``: multipart upload ids come from moto's seeded generator
+    (``os.urandom`` otherwise), so replaying a journal recreates the same ids and its UploadParts apply."""
+
+    def __getattr__(self, name: str) -> Any:
+        import os
+
+        return getattr(os, name)
+
+    @staticmethod
+    def urandom(size: int) -> bytes:
+        from moto.moto_api._internal import mock_random
+
+        return bytes(mock_random.randbytes(size))
+
+
+def _get_value(key: Any) -> bytes | BodySlice:
     buffer = key._value_buffer
+    if isinstance(buffer, BodyFile) and getattr(_pending, "lazy", False):
+        return BodySlice(buffer)
     with key.lock:
         buffer.seek(0)
         return bytes(buffer.read())

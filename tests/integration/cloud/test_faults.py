@@ -199,3 +199,50 @@ def test_power_loss_loses_nothing_acknowledged_in_strict_mode(
     # the same power loss in default mode drops what the once-a-second fsync had not reached
     tables = ddb.list_tables()["TableNames"]
     assert "faults" not in tables or _keys(ddb) < set(acknowledged)
+
+
+@pytest.mark.timeout(1200)
+def test_160000_items_start_and_stop_wait_for_the_daemon_and_show_progress(daemons: Daemons) -> None:
+    home = daemons.home()
+    info = daemons.start(home)
+    _table(daemons.clients(info))
+    items, workers = 160_000, 4
+
+    def fill(worker: int) -> None:
+        client = daemons.clients(info)("dynamodb")
+        per = items // workers
+        for start in range(worker * per, (worker + 1) * per, 25):
+            batch = [
+                {"PutRequest": {"Item": {"pk": {"S": f"i{n}"}, "v": {"S": "x" * 200}}}}
+                for n in range(start, start + 25)
+            ]
+            unprocessed = client.batch_write_item(RequestItems={"faults": batch})["UnprocessedItems"]
+            assert not unprocessed
+
+    threads = [threading.Thread(target=fill, args=(n,)) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(600)
+
+    stopped = _squall(home, "cloud", "stop", timeout=600)
+    assert stopped.returncode == 0 and "Local cloud stopped." in stopped.stdout, stopped.stderr
+    assert snapshot.listing(CloudPaths.under(home).state), "stop waited for the final snapshot"
+
+    started = _squall(home, "cloud", "start", "--port", "0", timeout=600)
+    assert started.returncode == 0, started.stderr
+    assert "Starting the local cloud: loading the snapshot" in started.stderr, started.stderr
+    assert "Starting the local cloud: ready after" in started.stderr
+    again = cloud_status(home)
+    ddb = daemons.clients(again)("dynamodb")
+    assert ddb.describe_table(TableName="faults")["Table"]["ItemCount"] == items
+    for n in (0, 1, items // 2, items - 1):
+        assert ddb.get_item(TableName="faults", Key={"pk": {"S": f"i{n}"}})["Item"]["v"]["S"] == "x" * 200
+
+
+def cloud_status(home: Path) -> Any:
+    from squall import cloud
+
+    info = cloud.status(home)
+    assert info is not None
+    return info
