@@ -125,6 +125,7 @@ class BodyWriter:
             os.fsync(self._fd)
         finally:
             os.close(self._fd)
+        _fsync_dir(self._store.folder)  # the file's name must survive a power loss too
         checksums: tuple[tuple[str, str], ...] = ()
         if self._checksum is not None:
             checksums = ((f"x-amz-checksum-{self._checksum.algorithm}", self._checksum.value()),)
@@ -293,6 +294,14 @@ class BodyStore:
                 (self.folder / name).unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _number(name: str) -> int:

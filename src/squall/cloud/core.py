@@ -113,6 +113,7 @@ class LocalCloud:
                 self._random.seed(seed)
                 value = self.store.bodies.open(stream.ref) if stream is not None else None
                 lazy = s3_values.lazily(stream_response)
+                began = time.perf_counter()
                 with s3_values.adopting(value) as adoption, lazy, clock.pinned(now):
                     status, out_headers, body = self.bridge.handle(
                         request.service,
@@ -140,7 +141,7 @@ class LocalCloud:
                         request.body,
                         stream.ref if stream is not None and adoption.adopted else None,
                     )
-                    position = self.store.append(record)
+                    position = self.store.append(record, time.perf_counter() - began)
         finally:
             if stream is not None:
                 self.store.bodies.settle(stream.ref.name, keep=adoption.adopted)

@@ -307,6 +307,8 @@ def write(path: Path, key: bytes, live: Mapping[str, Any], next_segment: int, ne
 
     for ref in pickler.bodies.values():
         BodyFile(path.parent / "bodies" / ref.name, ref).fsync()
+    if pickler.bodies:
+        _fsync_dir(path.parent / "bodies")
     os.replace(tmp, path)
     _fsync_dir(path.parent)
     return meta

@@ -53,6 +53,7 @@ Progress = Callable[[str, int, int], None]  # (phase, done, total)
 _SOFT_RECORDS = 100
 _MIN_INTERVAL = 1.0
 _COST_FACTOR = 10
+_REPLAY_BUDGET = 1.0  # seconds of moto work a restart may have to replay before a snapshot is due
 _KEEP_SNAPSHOTS = 2
 _REPAIR_HINT = (
     "`squall cloud repair` keeps a backup of the damaged file, replays every intact record and lists the "
@@ -156,6 +157,7 @@ class Store:
         self._last_cost = 0.0
         self._next_number = 1
         self._segment_bodies: dict[int, set[str]] = {}
+        self._replay_cost = 0.0
 
     @property
     def current(self) -> journal.Journal:
@@ -369,8 +371,9 @@ class Store:
         self._next_number += 1
         return number
 
-    def append(self, record: Record) -> journal.Position:
-        """Journal one acknowledged request (the caller holds the state lock)."""
+    def append(self, record: Record, cost: float = 0.0) -> journal.Position:
+        """Journal one acknowledged request that took moto ``cost`` seconds (the caller holds the state lock)."""
+        self._replay_cost += cost
         position = self.current.append(record.encode())
         if record.body_ref is not None:
             self._segment_bodies.setdefault(position[0], set()).add(record.body_ref.name)
@@ -395,12 +398,15 @@ class Store:
     def due(self, now: float | None = None) -> bool:
         """Whether to compact now.
 
-        At once past the hard bounds; otherwise, so that a restart replays little, whenever a
-        modest journal has waited ``max(1 s, 10 x the last snapshot's cost)``: snapshots then
+        At once past the hard bounds, or once replaying the journal would take moto about a second
+        (``_REPLAY_BUDGET``), so a restart stays quick; otherwise, so that a restart replays little,
+        whenever a modest journal has waited ``max(1 s, 10 x the last snapshot's cost)``: snapshots then
         take at most a tenth of a core, however large the state grows.
         """
         current = self.current
         if current.records >= self.max_records or current.size >= self.max_bytes:
+            return True
+        if self._replay_cost >= _REPLAY_BUDGET:
             return True
         now = time.monotonic() if now is None else now
         quiet_enough = now - self._last_compaction >= max(_MIN_INTERVAL, _COST_FACTOR * self._last_cost)
@@ -423,10 +429,13 @@ class Store:
         with self._compact_lock:
             started = time.monotonic()
             self.current.prepare()
+            waited = time.monotonic()
             with state_lock:
+                locked = time.monotonic()
                 if self.current.records == 0 and snapshot.listing(self.folder):
                     return
                 new_seq = self.current.rotate()
+                self._replay_cost = 0.0
                 number = self._next_number
                 horizon = self.bodies.horizon()
                 target = self.folder / snapshot.name(new_seq)
@@ -434,12 +443,20 @@ class Store:
                     pid = self._fork_writer(target, live, new_seq, number, in_child)
                 else:
                     snapshot.write(target, self._key, live, new_seq, number)
+                held = time.monotonic() - locked
             self.current.sync()
             if fork:
                 self._wait_writer(pid, target, progress)
             self._retire(horizon)
             self._last_compaction = time.monotonic()
             self._last_cost = self._last_compaction - started
+            log.info(
+                "snapshot %s written in %.2f s; the state lock was held %.1f ms (after %.1f ms waiting for it)",
+                target.name,
+                self._last_cost,
+                held * 1000,
+                (locked - waited) * 1000,
+            )
 
     def _fork_writer(
         self,
