@@ -1,4 +1,4 @@
-"""``squall cloud start|status|stop|reset``: the local cloud daemon, over ``squall.cloud``."""
+"""``squall cloud start|status|stop|repair|reset``: the local cloud daemon, over ``squall.cloud``."""
 
 from __future__ import annotations
 
@@ -20,15 +20,27 @@ def cloud() -> None:
     "--port", type=int, default=None, help="Port to listen on (default $SQUALL_CLOUD_PORT or 4590)."
 )
 @click.option("--foreground", is_flag=True, help="Run in this terminal instead of in the background.")
-def start(port: int | None, foreground: bool) -> None:
+@click.option(
+    "--durability",
+    type=click.Choice(["default", "strict"]),
+    default=None,
+    help="default: answer once a write reached the OS (a crash of the local cloud loses nothing; a power "
+    "loss up to 1 s); strict: once it is fsynced (a power loss loses nothing). Remembered for this home; "
+    "default $SQUALL_CLOUD_DURABILITY.",
+)
+def start(port: int | None, foreground: bool, durability: str | None) -> None:
     """Start the local cloud."""
-    if foreground:
-        click.echo(
-            f"Starting the local cloud on 127.0.0.1:{local_cloud.daemon.resolve_port(port)} (Ctrl-C stops it)"
-        )
-    info = local_cloud.start(port=port, foreground=foreground)
+
+    def ready(endpoint: str) -> None:
+        click.echo(f"Local cloud running at {endpoint} (Ctrl-C stops it)")
+
+    info = local_cloud.start(port=port, foreground=foreground, durability=durability, on_ready=ready)
     if info is not None:
-        click.echo(f"Local cloud running at {info.endpoint} (pid {info.pid}, data {info.data})")
+        for note in info.notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(
+            f"Local cloud running at {info.endpoint} (pid {info.pid}, durability {info.durability}, data {info.data})"
+        )
 
 
 @cloud.command()
@@ -64,6 +76,28 @@ def status(as_json: bool) -> None:
 def stop() -> None:
     """Stop the local cloud."""
     click.echo("Local cloud stopped." if local_cloud.stop() else "The local cloud was not running.")
+
+
+@cloud.command()
+def repair() -> None:
+    """Recover what a damaged journal or snapshot still holds, and list what was lost.
+
+    Keeps a backup of every damaged file, replays every intact journal record, saves the result as a
+    new snapshot and prints each request that could not be recovered. The local cloud must be stopped.
+    """
+    report = local_cloud.daemon.repair()
+    for warning in report.warnings:
+        click.echo(f"note: {warning}", err=True)
+    if report.backup is not None:
+        click.echo(f"The damaged files are backed up in {report.backup}")
+    click.echo(f"Replayed {report.replayed} intact journaled request{'s' if report.replayed != 1 else ''}.")
+    if report.lost:
+        click.echo(f"Lost ({len(report.lost)} damaged stretch{'es' if len(report.lost) != 1 else ''}):")
+        for lost in report.lost:
+            click.echo(f"  - {lost.line()}")
+    else:
+        click.echo("Nothing was lost.")
+    click.echo("Start the local cloud with `squall cloud start`.")
 
 
 @cloud.command()

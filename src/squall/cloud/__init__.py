@@ -6,15 +6,19 @@ Gateway v2 control planes, EventBridge, CloudWatch Logs and SSM through moto's b
 Every acknowledged change survives a crash of the daemon (``store.py``), and plugins can claim
 operations and run background services (``plugins.py``).
 
-The port is, in order: the ``port`` argument, ``$SQUALL_CLOUD_PORT``, 4590. The data lives in
-``<home>/cloud`` where ``home`` defaults to ``$SQUALL_HOME`` or ``~/.squall``. The daemon reads
-``$SQUALL_CLOUD_FSYNC=always`` (fsync each journaled request, not once a second) and
-``$SQUALL_CLOUD_COMPACT_EVERY`` (journaled requests between snapshots, default 2000).
+The port is, in order: the ``port`` argument, ``$SQUALL_CLOUD_PORT``, the port this home used last, 4590.
+The data lives in ``<home>/cloud`` where ``home`` defaults to ``$SQUALL_HOME`` or ``~/.squall``. The daemon
+reads ``$SQUALL_CLOUD_DURABILITY`` (``default`` or ``strict``; see ``server.resolve_durability``),
+``$SQUALL_CLOUD_COMPACT_EVERY`` (journaled requests between snapshots, default 2000),
+``$SQUALL_CLOUD_FLUSH_EVERY`` (seconds between the default mode's ``fsync``s, default 1),
+``$SQUALL_CLOUD_READ_TIMEOUT``, ``$SQUALL_CLOUD_IDLE_TIMEOUT`` and ``$SQUALL_CLOUD_MAX_CONNECTIONS``
+(``http.Limits``), and, for tests, ``$SQUALL_CLOUD_FSYNC_LOG``.
 
 Map of the package: ``daemon`` (start/stop/status from other processes) → ``server`` (the daemon
 process) → ``app`` (WSGI) → ``core`` (lock, journal, plugin claims) → ``moto_bridge`` (moto's
 handlers); ``operations`` names requests, ``journal``/``record``/``snapshot``/``store`` make state
-durable, ``clock`` and ``lambda_stub`` adapt moto.
+durable (``bodies`` and ``s3_values`` keep large S3 bodies in their own files), ``progress`` lets other
+processes follow a long start or stop, ``clock`` and ``lambda_stub`` adapt moto.
 """
 
 from __future__ import annotations

@@ -15,13 +15,14 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the local cloud in the foreground")
     serve.add_argument("--home", type=Path, required=True)
     serve.add_argument("--port", type=int, required=True)
+    serve.add_argument("--durability", choices=["default", "strict"], default=None)
     args = parser.parse_args(argv)
 
     from squall.cloud import server
 
     server.configure_logging()
     try:
-        server.serve(args.home, args.port)
+        server.serve(args.home, args.port, args.durability)
     except SquallError as exc:
         print(f"error: {exc.format()}", file=sys.stderr, flush=True)
         return exc.exit_code

@@ -17,3 +17,9 @@ class CloudAlreadyRunning(CloudError):
 
 class PortInUse(CloudNotStarted):
     exit_code = 4
+
+
+class StateDamaged(CloudNotStarted):
+    """The local cloud's saved state (a journal segment, a snapshot, a body file) is damaged; nothing was changed."""
+
+    exit_code = 5

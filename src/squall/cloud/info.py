@@ -16,6 +16,8 @@ class CloudInfo:
     pid: int
     data: Path
     started_at: float
+    durability: str = "default"
+    notes: tuple[str, ...] = ()  # what recovery reported (a torn tail cut, a snapshot refused)
 
 
 @dataclass(frozen=True)
@@ -47,3 +49,22 @@ class CloudPaths:
     @property
     def log_file(self) -> Path:
         return self.data / "cloud.log"
+
+    @property
+    def progress_file(self) -> Path:
+        return self.data / "cloud.progress"
+
+    @property
+    def error_file(self) -> Path:
+        """Why the last start failed, for the process that started it (JSON: message, hint, exit code)."""
+        return self.data / "cloud.error"
+
+    @property
+    def key_file(self) -> Path:
+        """The key that authenticates this home's snapshots (0600)."""
+        return self.data / "snapshot.key"
+
+    @property
+    def durability_file(self) -> Path:
+        """The durability mode last chosen explicitly for this home."""
+        return self.data / "durability"

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from squall.cloud import clock, lambda_stub, speed
+from squall.cloud.bodies import BodySlice
 from squall.cloud.operations import SERVICES
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ _AWS_HOSTS = {
     "ssm": "ssm.{region}.amazonaws.com",
 }
 
-Raw = tuple[int, dict[str, str], bytes]
+Raw = tuple[int, dict[str, str], "bytes | BodySlice"]
 _MotoHandler = Callable[[Any, str, Any], Any]
 
 
@@ -151,9 +152,11 @@ def _environ(
     return environ
 
 
-def _bytes(content: Any) -> bytes:
+def _bytes(content: Any) -> bytes | BodySlice:
     if content is None:
         return b""
+    if isinstance(content, BodySlice):  # a large object's body, sent from its file
+        return content
     if isinstance(content, bytes):
         return content
     if isinstance(content, str):

@@ -33,6 +33,8 @@ from pathlib import Path
 from threading import Event
 from typing import Any, Protocol
 
+from squall.cloud.bodies import BodySlice, StreamedBody
+
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "squall.cloud.builtins.lambda_invoke:setup",
     "squall.cloud.builtins.sqs_long_poll:setup",
@@ -57,6 +59,8 @@ class CloudRequest:
     body: bytes
     region: str = "us-east-1"
     host: str = "127.0.0.1"
+    # a large S3 PutObject/UploadPart body, streamed to its own file (then ``body`` is empty)
+    stream: StreamedBody | None = None
 
     def json(self) -> Any:
         return json.loads(self.body or b"{}")
@@ -72,6 +76,8 @@ class CloudResponse:
     status: int
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    # a large S3 object's body, sent from its file (then ``body`` is empty)
+    stream: BodySlice | None = None
 
     @classmethod
     def json(cls, status: int, document: Any, headers: Mapping[str, str] | None = None) -> CloudResponse:

@@ -6,15 +6,25 @@ the detached ``python -m squall.cloud serve`` that ``start`` spawns). It holds a
 writes ``cloud.pid`` and ``cloud.port`` only once it answers requests. It runs with a private umask: what
 it writes under ``SQUALL_HOME`` is 0600 in 0700 folders.
 
+While it starts and stops it reports progress in ``cloud.progress`` (``progress.py``); a start
+that fails on damaged state leaves the error in ``cloud.error`` for the process that started it.
+
 Threads: the HTTP server (``http.py``; one thread per connection, kept alive by boto3),
-a compactor that snapshots when the journal passes its bounds, a flusher that ``fsync``s the
-journal once a second, and one thread per plugin background service.
+a compactor that snapshots (in a forked child) when the journal passes its bounds, a flusher that
+``fsync``s the journal once a second, and one thread per plugin background service.
+
+Durability (``resolve_durability``): ``default`` answers once a request's record reached the OS,
+``strict`` once an ``fsync`` covers it. ``$SQUALL_CLOUD_FSYNC_LOG`` (tests only) names a file that
+gets a line ``<segment> <length>`` after every journal ``fsync``, so a test can drop what a power
+loss would.
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import gc
+import json
 import logging
 import os
 import signal
@@ -22,14 +32,17 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from squall.cloud import plugins
-from squall.cloud.errors import CloudAlreadyRunning, CloudNotStarted, PortInUse
+from squall.cloud import plugins, snapshot
+from squall.cloud.errors import CloudAlreadyRunning, CloudNotStarted, PortInUse, StateDamaged
 from squall.cloud.info import HOST, CloudPaths
-from squall.cloud.store import Store
+from squall.cloud.progress import ProgressFile
+from squall.cloud.store import Durability, RepairReport, Store
+from squall.errors import SquallError
 from squall.home import PRIVATE_UMASK, private_folder, tighten, tightened_note, write_private
 
 log = logging.getLogger("squall.cloud")
@@ -71,15 +84,35 @@ def _take_lock(paths: CloudPaths) -> IO[bytes]:
     return handle
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    write_private(path, text)
+def resolve_durability(explicit: str | None = None, paths: CloudPaths | None = None) -> Durability:
+    """Explicit choice, then ``$SQUALL_CLOUD_DURABILITY``, then this home's last explicit choice, then default."""
+    chosen = explicit or os.environ.get("SQUALL_CLOUD_DURABILITY")
+    if not chosen and os.environ.get("SQUALL_CLOUD_FSYNC") == "always":
+        chosen = "strict"
+    if not chosen and paths is not None:
+        try:
+            chosen = paths.durability_file.read_text().strip()
+        except OSError:
+            chosen = None
+    chosen = chosen or "default"
+    if chosen not in ("default", "strict"):
+        raise CloudNotStarted(
+            f"unknown durability {chosen!r}",
+            hint='use "default" (answer once a write reached the OS) or "strict" (once it is fsynced)',
+        )
+    return "strict" if chosen == "strict" else "default"
 
 
-def serve(home: Path, port: int) -> None:
-    """Run the local cloud until SIGTERM or SIGINT."""
+def serve(
+    home: Path,
+    port: int,
+    durability: str | None = None,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Run the local cloud until SIGTERM or SIGINT; ``on_ready`` gets the endpoint once it answers."""
     from squall.cloud.app import CloudApp
     from squall.cloud.core import LocalCloud
-    from squall.cloud.http import CloudServer
+    from squall.cloud.http import CloudServer, Limits
 
     os.umask(PRIVATE_UMASK)  # all the daemon writes (snapshot, journal, code, logs) is the developer's alone
     paths = CloudPaths.under(home)
@@ -88,44 +121,117 @@ def serve(home: Path, port: int) -> None:
         log.warning(tightened_note(home, changed))
     lock = _take_lock(paths)
     started = time.monotonic()
+    progress = ProgressFile(paths.progress_file)
+    progress("starting", 0, 0)
+    paths.error_file.unlink(missing_ok=True)
     try:
-        listener = _listen(port)
-        registry = plugins.Registry()
-        plugins.load(registry, plugins.plugin_names())
-        fsync_each = os.environ.get("SQUALL_CLOUD_FSYNC", "") == "always"
-        compact_every = int(os.environ.get("SQUALL_CLOUD_COMPACT_EVERY", "2000"))
-        store = Store(paths.state, fsync_each=fsync_each, max_records=compact_every)
-        cloud = LocalCloud(paths.data, registry, store)
-        report = cloud.recover()
+        try:
+            mode = resolve_durability(durability, paths)
+            listener = _listen(port)
+            registry = plugins.Registry()
+            plugins.load(registry, plugins.plugin_names())
+            compact_every = int(os.environ.get("SQUALL_CLOUD_COMPACT_EVERY", "2000"))
+            try:
+                key = snapshot.load_key(paths.key_file)
+            except snapshot.SnapshotRefused as exc:
+                raise StateDamaged(
+                    str(exc), hint="`squall cloud reset` wipes the local cloud's data"
+                ) from exc
+            store = Store(
+                paths.state, key=key, durability=mode, max_records=compact_every, on_synced=_fsync_log()
+            )
+            cloud = LocalCloud(paths.data, registry, store)
+            recovering = time.monotonic()
+            report = cloud.recover(progress)
+            recovered_in = time.monotonic() - recovering
+            # what recovery loaded lives as long as the daemon: the collector need not scan it again and again
+            # (a full collection over a large state holds every request up for a second)
+            gc.freeze()
+        except SquallError as exc:
+            _write_error(paths, exc)
+            raise
         log.info(
-            "recovered: snapshot %s, %d journaled requests replayed",
-            "loaded" if report.snapshot else "absent",
+            "recovered in %.2f s: snapshot %s, %d journaled requests replayed",
+            recovered_in,
+            report.snapshot or "absent",
             report.replayed,
         )
 
-        identity: dict[str, Any] = {"data": str(paths.data), "started_at": time.time()}
-        server = CloudServer(listener, CloudApp(cloud, identity))
+        identity: dict[str, Any] = {
+            "data": str(paths.data),
+            "started_at": time.time(),
+            "durability": mode,
+            "notes": report.warnings,
+        }
+        server = CloudServer(listener, CloudApp(cloud, identity), store.bodies, Limits.from_env())
         bound = int(server.server_address[1])
         cloud.endpoint = f"http://{HOST}:{bound}"
         identity.update(port=bound, endpoint=cloud.endpoint)
 
-        _start_threads(cloud, registry)
-        _write_atomically(paths.pid_file, f"{os.getpid()}\n")
-        _write_atomically(paths.port_file, f"{bound}\n")
+        _start_threads(cloud, registry, server)
+        write_private(paths.pid_file, f"{os.getpid()}\n")
+        write_private(paths.port_file, f"{bound}\n")
+        progress.clear()
         _install_signals(server)
-        log.info("serving %s (ready in %.2f s)", cloud.endpoint, time.monotonic() - started)
+        log.info(
+            "serving %s (durability %s; ready in %.2f s)", cloud.endpoint, mode, time.monotonic() - started
+        )
+        if on_ready is not None:
+            on_ready(cloud.endpoint)
         try:
             server.serve_forever()
         finally:
             cloud.stopping.set()
             server.server_close()
-            cloud.store.compact(cloud.lock, cloud.bridge.live)
+            progress("compact", 0, 0)
+            cloud.store.compact(cloud.lock, cloud.bridge.live, progress=progress)
             cloud.store.close()
             for path in (paths.pid_file, paths.port_file):
                 path.unlink(missing_ok=True)
+            progress.clear()
             log.info("stopped")
     finally:
         lock.close()
+
+
+def repair(home: Path) -> RepairReport:
+    """Repair a stopped local cloud's damaged state in this process (see ``Store.repair``)."""
+    from squall.cloud.core import LocalCloud
+
+    paths = CloudPaths.under(home)
+    lock = _take_lock(paths)
+    try:
+        try:
+            key = snapshot.load_key(paths.key_file)
+        except snapshot.SnapshotRefused as exc:
+            raise StateDamaged(str(exc), hint="`squall cloud reset` wipes the local cloud's data") from exc
+        registry = plugins.Registry()
+        plugins.load(registry, plugins.plugin_names())
+        store = Store(paths.state, key=key)
+        cloud = LocalCloud(paths.data, registry, store)
+        report = cloud.repair()
+        paths.error_file.unlink(missing_ok=True)
+        return report
+    finally:
+        lock.close()
+
+
+def _write_error(paths: CloudPaths, exc: SquallError) -> None:
+    document = {"message": exc.message, "hint": exc.hint, "exit_code": exc.exit_code, "pid": os.getpid()}
+    write_private(paths.error_file, json.dumps(document))
+
+
+def _fsync_log() -> Callable[[Path, int], None] | None:
+    target = os.environ.get("SQUALL_CLOUD_FSYNC_LOG")
+    if not target:
+        return None
+    lock = threading.Lock()
+
+    def record(segment: Path, length: int) -> None:
+        with lock, open(target, "a") as file:
+            file.write(f"{segment.name} {length}\n")
+
+    return record
 
 
 def _listen(port: int) -> socket.socket:
@@ -146,19 +252,21 @@ def _listen(port: int) -> socket.socket:
     return listener
 
 
-def _start_threads(cloud: Any, registry: plugins.Registry) -> None:
+def _start_threads(cloud: Any, registry: plugins.Registry, server: Any) -> None:
     def compactor() -> None:
         seen = 0
         while not cloud.stopping.is_set():
             seen = cloud.feed.wait(seen, _COMPACT_CHECK)
-            if cloud.store.due():
+            if cloud.store.due() and not cloud.stopping.is_set():
                 try:
-                    cloud.store.compact(cloud.lock, cloud.bridge.live)
+                    cloud.store.compact(cloud.lock, cloud.bridge.live, in_child=server.close_in_child)
                 except Exception:
                     log.exception("compaction failed; the journal keeps growing until the next try")
 
+    every = float(os.environ.get("SQUALL_CLOUD_FLUSH_EVERY", _FLUSH_EVERY))
+
     def flusher() -> None:
-        while not cloud.stopping.wait(_FLUSH_EVERY):
+        while not cloud.stopping.wait(every):
             cloud.store.flush()
 
     threading.Thread(target=compactor, name="squall-compactor", daemon=True).start()

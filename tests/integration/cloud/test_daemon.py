@@ -107,3 +107,30 @@ def test_cli_start_status_stop(tmp_path: Path) -> None:
         assert json.loads(_squall(home, "cloud", "status", "--json").stdout)["pid"] is None
     finally:
         cloud.stop(home)
+
+
+def test_foreground_start_prints_the_port_it_really_listens_on(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        remembered = probe.getsockname()[1]
+    (home / "cloud").mkdir(parents=True)
+    (home / "cloud" / "last.port").write_text(f"{remembered}\n")  # this home's port, not 4590
+    env = {**os.environ, "SQUALL_HOME": str(home)}
+    env.pop("SQUALL_CLOUD_PORT", None)
+    process = subprocess.Popen(
+        [str(SQUALL), "cloud", "start", "--foreground"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert f"running at http://127.0.0.1:{remembered} " in line, line
+        info = cloud.status(home)
+        assert info is not None and info.port == remembered
+    finally:
+        process.terminate()
+        process.communicate(timeout=60)

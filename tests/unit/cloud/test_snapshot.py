@@ -61,11 +61,45 @@ def test_weak_value_dictionary_keeps_entries_alive_with_their_owner() -> None:
     assert back["weak"]["m"] is back["strong"]
 
 
+class Backends(dict[str, Any]):
+    """Stands for moto's ``BackendDict`` (a dict subclass)."""
+
+
 def test_live_backends_stay_the_same_objects() -> None:
-    live: dict[str, Any] = {"one": {"region": Model()}, "two": {}}
+    live: dict[str, Any] = {"one": Backends(region=Model()), "two": Backends()}
     live["two"]["ref"] = live["one"]
     blob = snapshot.dump(live, next_seq=1)
-    target: dict[str, Any] = {"one": {}, "two": {}}
+    target: dict[str, Any] = {"one": Backends(), "two": Backends()}
     snapshot.load(blob, target)
     assert target["two"]["ref"] is target["one"]
     assert isinstance(target["one"]["region"], Model)
+
+
+class Checked(dict[str, int]):
+    """Like moto's DynamoDB item attributes: each set re-checks the whole dict."""
+
+    sets = 0
+
+    def __setitem__(self, key: str, value: int) -> None:
+        type(self).sets += 1
+        super().__setitem__(key, value)
+
+
+def test_checking_dicts_are_restored_without_their_checks(monkeypatch: Any) -> None:
+    monkeypatch.setattr(snapshot, "_CHECKED_DICTS", {f"{Checked.__module__}.{Checked.__qualname__}"})
+    checked = Checked()
+    for i in range(50):
+        checked[f"k{i}"] = i
+    checked.note = "kept"  # type: ignore[attr-defined]
+    Checked.sets = 0
+    back = _round_trip(checked)
+    assert type(back) is Checked and dict(back) == dict(checked) and back.note == "kept"
+    assert Checked.sets == 0
+
+
+def test_ordered_dicts_keep_their_order_and_items() -> None:
+    from collections import OrderedDict
+
+    ordered = OrderedDict((f"k{i}", i) for i in range(5))
+    back = _round_trip(ordered)
+    assert type(back) is OrderedDict and list(back.items()) == list(ordered.items())
