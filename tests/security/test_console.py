@@ -28,12 +28,11 @@ from tests.security.servers_support import (
     AttackerSite,
     attacker_site,
     body_of,
-    browser,
     raw_request,
     status_of,
 )
 
-__all__ = ["attacker_site", "browser", "local_cloud", "local_cloud_home"]
+__all__ = ["attacker_site", "local_cloud", "local_cloud_home"]
 
 APP = """
 from squall import App, Stack

@@ -62,11 +62,12 @@ def test_everything_under_the_home_is_private_whatever_the_umask(tmp_path: Path,
     with umask(mask):
         fill(home)
     names = {p.name for p in home.rglob("*")}
-    assert {"snapshot.pkl", "cloud.log", "http_apis.json", "last.port", "cloud.lock"} <= names, names
+    assert {"cloud.log", "http_apis.json", "last.port", "cloud.lock"} <= names, names
+    assert any(n.startswith("snapshot-") and n.endswith(".snap") for n in names), names
     assert any(p.parent.name == "functions" for p in home.rglob("*")), "no function code was unpacked"
     assert loose(home) == []
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
-    snapshot = next(home.rglob("snapshot.pkl"))
+    snapshot = next(home.rglob("snapshot-*.snap"))
     assert stat.S_IMODE(snapshot.stat().st_mode) == 0o600
 
 

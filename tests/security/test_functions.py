@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.integration.runtime.test_containment import became_sleep, gone_within
-from tests.security.servers_support import descendants, own_cloud, rss_mb, status_of
+from tests.security.servers_support import descendants, on_own_loop, own_cloud, rss_mb, status_of
 
 FORKS_SLEEP = """
 import os, subprocess
@@ -88,7 +88,7 @@ def test_after_500_concurrent_requests_idle_workers_are_reaped_and_their_memory_
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         try:
-            statuses = asyncio.run(_burst(port, CONCURRENT))
+            statuses = on_own_loop(_burst(port, CONCURRENT))
         finally:
             done.set()
             sampler.join()
@@ -104,4 +104,4 @@ def test_after_500_concurrent_requests_idle_workers_are_reaped_and_their_memory_
             )
             time.sleep(0.1)
         assert rss_mb(descendants(own.info.pid)) == 0
-        assert asyncio.run(_get(port, "/after")) == 200  # a fresh worker serves the next request
+        assert on_own_loop(_get(port, "/after")) == 200  # a fresh worker serves the next request
