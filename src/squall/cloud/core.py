@@ -1,6 +1,7 @@
 """The local cloud's request path, shared by HTTP requests, plugins and journal replay.
 
-``LocalCloud.handle`` routes a request: a plugin's claim if one matches, otherwise ``call``, which
+``LocalCloud.handle`` routes a request: what the service would refuse is answered with its error
+(``validation``), then a plugin's claim if one matches, otherwise ``call``, which
 runs moto under the single state lock. moto is not safe for concurrent use (its models iterate and
 mutate plain dicts and share one random generator), and with the GIL a request spends well under a
 millisecond inside moto, so one lock costs little and keeps every ordering simple: the journal's
@@ -19,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from squall.cloud import clock, lambda_stub
+from squall.cloud import clock, lambda_stub, validation
 from squall.cloud.feed import Feed
 from squall.cloud.moto_bridge import MotoBridge
 from squall.cloud.operations import Target, is_mutating
@@ -74,9 +75,12 @@ class LocalCloud:
             return self.store.recover(self.bridge.live, self._replay)
 
     def handle(self, request: CloudRequest) -> CloudResponse:
-        handler = self.registry.path_handler(request.path) or self.registry.operation_handler(
-            request.service, request.operation
-        )
+        handler = self.registry.path_handler(request.path)
+        if handler is None:
+            refused = validation.check(request)  # what AWS would refuse never reaches plugins or moto
+            if refused is not None:
+                return refused
+            handler = self.registry.operation_handler(request.service, request.operation)
         if handler is not None:
             return handler(request, self)
         return self.call(request)

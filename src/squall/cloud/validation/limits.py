@@ -1,0 +1,444 @@
+"""Service limits that AWS enforces beyond its models' constraints, with AWS's codes and messages.
+
+The model already bounds counts (``BatchWriteItem`` 25 requests per table, ``TransactWriteItems`` and
+``TransactGetItems`` 100, ``PutEvents`` 10 entries, ``PutLogEvents`` 10,000 events); these are the
+limits it cannot express:
+
+- DynamoDB: every ``AttributeValue`` holds exactly one data type, numbers parse and fit (38 digits,
+  magnitude 1E-130 to 1E+126), sets are neither empty nor duplicated, nesting stays within 32 levels;
+  an item is at most 400 KB (409,600 bytes, measured as DynamoDB measures it: names and values in UTF-8,
+  numbers by their significant digits, binary decoded, 3 bytes per map or list plus 1 per element);
+  a ``BatchWriteItem`` request at most 16 MB; ``BatchGetItem`` at most 100 keys in all.
+- SQS: a message, body plus attributes (name, type and value), at most 1 MiB (1,048,576 bytes: the
+  limit AWS raised from 256 KiB in August 2025); a batch at most 10 entries and 1 MiB in all.
+- SNS: a message with its attributes at most 256 KiB; a batch at most 256 KiB in all.
+- SSM: a parameter value at most 4,096 characters on the standard tier, 8,192 on the advanced.
+- Lambda ``Invoke``: a request at most 6 MiB (synchronous) or 1 MiB (``Event``: the asynchronous limit
+  AWS raised from 256 KB in October 2025), refused with 413 ``RequestEntityTooLargeException``.
+- CloudWatch Logs: a ``PutLogEvents`` batch at most 1,048,576 bytes (each message in UTF-8 plus 26).
+
+Each check takes the decoded request (a JSON document, or a query request's flat parameters) and
+returns a ``Rejection`` or None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from squall.cloud.plugins import CloudRequest
+from squall.cloud.validation.dialects import Rejection
+
+Check = Callable[[Any, CloudRequest], Rejection | None]
+
+DYNAMODB_ITEM_BYTES = 400 * 1024
+DYNAMODB_NESTING = 32
+DYNAMODB_BATCH_WRITE_BYTES = 16 * 1024 * 1024
+DYNAMODB_BATCH_GET_KEYS = 100
+SQS_MESSAGE_BYTES = 1024 * 1024
+SQS_BATCH_ENTRIES = 10
+SNS_MESSAGE_BYTES = 256 * 1024
+SSM_STANDARD_VALUE = 4096
+SSM_ADVANCED_VALUE = 8192
+LAMBDA_SYNC_BYTES = 6 * 1024 * 1024
+LAMBDA_ASYNC_BYTES = 1024 * 1024
+LOGS_BATCH_BYTES = 1_048_576
+LOGS_EVENT_OVERHEAD = 26
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_MAX_NUMBER = Decimal("9.9999999999999999999999999999999999999E+125")
+_MIN_NUMBER = Decimal("1E-130")
+
+
+def _invalid(message: str) -> Rejection:
+    return Rejection("ValidationException", message)
+
+
+# --- DynamoDB ---------------------------------------------------------------------------------------
+
+
+def _attribute_problem(value: dict[str, Any], depth: int, stack: list[tuple[Any, int]]) -> str | None:
+    """What is wrong with one AttributeValue (its nested values are pushed on ``stack``)."""
+    present = [(kind, item) for kind, item in value.items() if item is not None]
+    if not present:
+        return "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+    if len(present) > 1:
+        return "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"
+    kind, item = present[0]
+    if kind == "N":
+        return _number_problem(item)
+    if kind in ("SS", "NS", "BS"):
+        if not item:
+            noun = {"SS": "string", "NS": "number", "BS": "binary"}[kind]
+            return f"One or more parameter values were invalid: An {noun} set  may not be empty"
+        if kind == "NS":
+            for number in item:
+                problem = _number_problem(number)
+                if problem:
+                    return problem
+            distinct = len({Decimal(n) for n in item})
+        else:
+            distinct = len(set(item))
+        if distinct != len(item):
+            return f"One or more parameter values were invalid: Input collection [{', '.join(item)}] contains duplicates."
+    elif kind == "NULL" and item is not True:
+        return "One or more parameter values were invalid: Null attribute value types must have the value of true"
+    elif kind in ("M", "L"):
+        if depth >= DYNAMODB_NESTING:
+            return "Nesting Levels have exceeded supported limits"
+        children = item.values() if kind == "M" else item
+        stack.extend((child, depth + 1) for child in children)
+    return None
+
+
+def _number_problem(text: str) -> str | None:
+    if not _NUMBER.fullmatch(text):
+        return "A value provided cannot be converted into a number"
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return "A value provided cannot be converted into a number"
+    if number.is_zero():
+        return None
+    digits = number.normalize().as_tuple().digits
+    if len(digits) > 38:
+        return "Attempting to store more than 38 significant digits in a Number"
+    magnitude = abs(number)
+    if magnitude > _MAX_NUMBER:
+        return "Number overflow. Attempting to store a number with magnitude larger than supported range"
+    if magnitude < _MIN_NUMBER:
+        return "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+    return None
+
+
+def attribute_values_problem(values: dict[str, Any]) -> str | None:
+    """The first problem in a map of AttributeValues (an item, a key, expression values)."""
+    stack: list[tuple[Any, int]] = [(value, 0) for value in values.values()]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            problem = _attribute_problem(value, depth, stack)
+            if problem:
+                return problem
+    return None
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """An item's size in bytes as DynamoDB counts it toward the 400 KB limit."""
+    size = 0
+    stack: list[Any] = []
+    for name, value in item.items():
+        size += len(name.encode())
+        stack.append(value)
+    while stack:
+        value = stack.pop()
+        if not isinstance(value, dict):
+            continue
+        for kind, item_value in value.items():
+            if item_value is None:
+                continue
+            if kind == "S":
+                size += len(item_value.encode())
+            elif kind == "N":
+                size += number_size(item_value)
+            elif kind == "B":
+                size += binary_size(item_value)
+            elif kind == "SS":
+                size += sum(len(s.encode()) for s in item_value)
+            elif kind == "NS":
+                size += sum(number_size(n) for n in item_value)
+            elif kind == "BS":
+                size += sum(binary_size(b) for b in item_value)
+            elif kind in ("NULL", "BOOL"):
+                size += 1
+            elif kind == "M":
+                size += 3 + sum(len(k.encode()) + 1 for k in item_value)
+                stack.extend(item_value.values())
+            elif kind == "L":
+                size += 3 + len(item_value)
+                stack.extend(item_value)
+    return size
+
+
+def number_size(text: str) -> int:
+    """A number's size: 1 byte per two significant digits, plus 1."""
+    mantissa = text.lstrip("+-").lower().partition("e")[0]
+    digits = len(mantissa.replace(".", "").strip("0")) or 1
+    return (digits + 1) // 2 + 1
+
+
+def binary_size(value: Any) -> int:
+    """The decoded size of a binary value (base64 text on the wire)."""
+    if isinstance(value, bytes | bytearray):
+        return len(value)
+    text = str(value)
+    return len(text) * 3 // 4 - text[-2:].count("=")
+
+
+def _values(document: dict[str, Any], *keys: str) -> Iterator[dict[str, Any]]:
+    for key in keys:
+        value = document.get(key)
+        if isinstance(value, dict):
+            yield value
+
+
+def _check_items(items: list[dict[str, Any]], values: list[dict[str, Any]]) -> Rejection | None:
+    for group in (*items, *values):
+        problem = attribute_values_problem(group)
+        if problem:
+            return _invalid(problem)
+    for item in items:
+        if item_size(item) > DYNAMODB_ITEM_BYTES:
+            return _invalid("Item size has exceeded the maximum allowed size")
+    return None
+
+
+def put_item(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
+    return _check_items(list(_values(document, "Item")), list(_values(document, "ExpressionAttributeValues")))
+
+
+def keyed(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
+    """GetItem, DeleteItem, UpdateItem, Query, Scan: their keys and expression values."""
+    return _check_items([], list(_values(document, "Key", "ExclusiveStartKey", "ExpressionAttributeValues")))
+
+
+def batch_write_item(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
+    if len(request.body) > DYNAMODB_BATCH_WRITE_BYTES:
+        return _invalid("The total request size exceeds the limit of 16 MB for a BatchWriteItem call")
+    items: list[dict[str, Any]] = []
+    keys: list[dict[str, Any]] = []
+    for requests in (document.get("RequestItems") or {}).values():
+        for write in requests:
+            items.extend(_values(write.get("PutRequest") or {}, "Item"))
+            keys.extend(_values(write.get("DeleteRequest") or {}, "Key"))
+    return _check_items(items, keys)
+
+
+def batch_get_item(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
+    tables = (document.get("RequestItems") or {}).values()
+    keys = [key for table in tables for key in (table.get("Keys") or []) if isinstance(key, dict)]
+    if len(keys) > DYNAMODB_BATCH_GET_KEYS:
+        return _invalid("Too many items requested for the BatchGetItem call")
+    return _check_items([], keys)
+
+
+def transact_write_items(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
+    items: list[dict[str, Any]] = []
+    values: list[dict[str, Any]] = []
+    for action in document.get("TransactItems") or []:
+        for kind, operation in action.items():
+            if not isinstance(operation, dict):
+                continue
+            if kind == "Put":
+                items.extend(_values(operation, "Item"))
+            values.extend(_values(operation, "Key", "ExpressionAttributeValues"))
+    return _check_items(items, values)
+
+
+def transact_get_items(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
+    keys = [
+        key
+        for action in document.get("TransactItems") or []
+        for key in _values(action.get("Get") or {}, "Key")
+    ]
+    return _check_items([], keys)
+
+
+# --- SQS (JSON protocol) ----------------------------------------------------------------------------
+
+
+def _sqs_attributes_size(attributes: Any) -> int:
+    if not isinstance(attributes, dict):
+        return 0
+    size = 0
+    for name, attribute in attributes.items():
+        size += len(name.encode())
+        if isinstance(attribute, dict):
+            size += len(str(attribute.get("DataType") or "").encode())
+            size += len(str(attribute.get("StringValue") or "").encode())
+            binary = attribute.get("BinaryValue")
+            size += binary_size(binary) if isinstance(binary, str) else 0
+    return size
+
+
+def _sqs_message_size(entry: dict[str, Any]) -> int:
+    body = entry.get("MessageBody")
+    return len(body.encode() if isinstance(body, str) else b"") + _sqs_attributes_size(
+        entry.get("MessageAttributes")
+    )
+
+
+def send_message(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
+    if _sqs_message_size(document) > SQS_MESSAGE_BYTES:
+        return Rejection(
+            "InvalidParameterValue",
+            f"One or more parameters are invalid. Reason: Message must be shorter than {SQS_MESSAGE_BYTES} bytes.",
+        )
+    return None
+
+
+def _sqs_batch(document: dict[str, Any], entry_name: str) -> Rejection | None:
+    entries = document.get("Entries")
+    if not isinstance(entries, list):
+        return None
+    if not entries:
+        return Rejection(
+            "AWS.SimpleQueueService.EmptyBatchRequest",
+            f"There should be at least one {entry_name} in the request.",
+        )
+    if len(entries) > SQS_BATCH_ENTRIES:
+        return Rejection(
+            "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+            f"Maximum number of entries per request are {SQS_BATCH_ENTRIES}. You have sent {len(entries)}.",
+        )
+    return None
+
+
+def send_message_batch(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
+    rejected = _sqs_batch(document, "SendMessageBatchRequestEntry")
+    if rejected:
+        return rejected
+    total = sum(_sqs_message_size(e) for e in document.get("Entries") or [] if isinstance(e, dict))
+    if total > SQS_MESSAGE_BYTES:
+        return Rejection(
+            "AWS.SimpleQueueService.BatchRequestTooLong",
+            f"Batch requests cannot be longer than {SQS_MESSAGE_BYTES} bytes. You have sent {total} bytes.",
+        )
+    return None
+
+
+def delete_message_batch(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
+    return _sqs_batch(document, "DeleteMessageBatchRequestEntry")
+
+
+def change_visibility_batch(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
+    return _sqs_batch(document, "ChangeMessageVisibilityBatchRequestEntry")
+
+
+# --- SNS (query protocol: flat parameters) ----------------------------------------------------------
+
+_SNS_ATTRIBUTE = re.compile(
+    r"(?:(.*)\.)?MessageAttributes\.entry\.\d+\.(Name|Value\.DataType|Value\.StringValue|Value\.BinaryValue)"
+)
+
+
+def _sns_sizes(params: dict[str, str], entries: str | None) -> dict[str, int]:
+    """Bytes per message: '' for Publish, the entry prefix for PublishBatch entries."""
+    sizes: dict[str, int] = {}
+    entry = re.compile(rf"({re.escape(entries)}\.member\.\d+)\.Message") if entries else None
+    for key, value in params.items():
+        if entry is not None:
+            found = entry.fullmatch(key)
+            if found:
+                sizes[found.group(1)] = sizes.get(found.group(1), 0) + len(value.encode())
+                continue
+        elif key == "Message":
+            sizes[""] = sizes.get("", 0) + len(value.encode())
+            continue
+        attribute = _SNS_ATTRIBUTE.fullmatch(key)
+        if attribute:
+            owner = attribute.group(1) or ""
+            size = binary_size(value) if attribute.group(2).endswith("BinaryValue") else len(value.encode())
+            sizes[owner] = sizes.get(owner, 0) + size
+    return sizes
+
+
+def publish(params: dict[str, str], request: CloudRequest) -> Rejection | None:
+    if not any(params.get(target) for target in ("TopicArn", "TargetArn", "PhoneNumber")):
+        return Rejection(
+            "InvalidParameter",
+            "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter",
+        )
+    if sum(_sns_sizes(params, None).values()) > SNS_MESSAGE_BYTES:
+        return Rejection("InvalidParameter", "Invalid parameter: Message too long")
+    return None
+
+
+def publish_batch(params: dict[str, str], request: CloudRequest) -> Rejection | None:
+    if sum(_sns_sizes(params, "PublishBatchRequestEntries").values()) > SNS_MESSAGE_BYTES:
+        return Rejection(
+            "BatchRequestTooLong", "The length of all the messages put together is more than the limit."
+        )
+    return None
+
+
+# --- SSM, Lambda, CloudWatch Logs -------------------------------------------------------------------
+
+
+def put_parameter(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
+    value = document.get("Value")
+    if not isinstance(value, str):
+        return None
+    tier = document.get("Tier") or "Standard"
+    if tier == "Standard" and len(value) > SSM_STANDARD_VALUE:
+        return _invalid(
+            f"Standard tier parameters support a maximum parameter value of {SSM_STANDARD_VALUE} characters. "
+            "To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. "
+            "For more information, see "
+            "https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html"
+        )
+    if len(value) > SSM_ADVANCED_VALUE:
+        return _invalid(
+            "1 validation error detected: Value at 'value' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {SSM_ADVANCED_VALUE}"
+        )
+    return None
+
+
+def invoke(document: Any, request: CloudRequest) -> Rejection | None:
+    size = len(request.body)
+    if request.headers.get("x-amz-invocation-type") == "Event":
+        if size > LAMBDA_ASYNC_BYTES:
+            return Rejection(
+                "RequestEntityTooLargeException",
+                f"{size} byte payload is too large for the Event invocation type (limit {LAMBDA_ASYNC_BYTES} bytes)",
+                413,
+            )
+    elif size > LAMBDA_SYNC_BYTES:
+        return Rejection(
+            "RequestEntityTooLargeException",
+            f"Request must be smaller than {LAMBDA_SYNC_BYTES} bytes for the InvokeFunction operation",
+            413,
+        )
+    return None
+
+
+def put_log_events(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
+    events = document.get("logEvents")
+    if not isinstance(events, list):
+        return None
+    size = sum(
+        len(str(event.get("message", "")).encode()) + LOGS_EVENT_OVERHEAD
+        for event in events
+        if isinstance(event, dict)
+    )
+    if size > LOGS_BATCH_BYTES:
+        return Rejection(
+            "InvalidParameterException", f"Upload too large: {size} bytes exceeds limit of {LOGS_BATCH_BYTES}"
+        )
+    return None
+
+
+CHECKS: dict[tuple[str, str], Check] = {
+    ("dynamodb", "PutItem"): put_item,
+    ("dynamodb", "GetItem"): keyed,
+    ("dynamodb", "DeleteItem"): keyed,
+    ("dynamodb", "UpdateItem"): keyed,
+    ("dynamodb", "Query"): keyed,
+    ("dynamodb", "Scan"): keyed,
+    ("dynamodb", "BatchWriteItem"): batch_write_item,
+    ("dynamodb", "BatchGetItem"): batch_get_item,
+    ("dynamodb", "TransactWriteItems"): transact_write_items,
+    ("dynamodb", "TransactGetItems"): transact_get_items,
+    ("sqs", "SendMessage"): send_message,
+    ("sqs", "SendMessageBatch"): send_message_batch,
+    ("sqs", "DeleteMessageBatch"): delete_message_batch,
+    ("sqs", "ChangeMessageVisibilityBatch"): change_visibility_batch,
+    ("sns", "Publish"): publish,
+    ("sns", "PublishBatch"): publish_batch,
+    ("ssm", "PutParameter"): put_parameter,
+    ("awslambda", "Invoke"): invoke,
+    ("logs", "PutLogEvents"): put_log_events,
+}
