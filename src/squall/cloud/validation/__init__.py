@@ -206,8 +206,8 @@ def _params(
             continue
         value, expected = _scalar(spec, raw)
         if expected is not None:
-            return dialect.malformed_body(
-                f"Value {raw} for parameter {key} is invalid. Reason: must be {expected}."
+            return Rejection(
+                dialect.malformed, f"Value {raw} for parameter {key} is invalid. Reason: must be {expected}."
             )
         violations.extend(shapes.violations(spec, value, member.label, dialect.service))
     for member in required:

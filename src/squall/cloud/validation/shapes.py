@@ -21,6 +21,7 @@ property classes such as ``\\p{L}``) are not checked.
 
 from __future__ import annotations
 
+import binascii
 import re
 import zlib
 from collections.abc import Iterator
@@ -220,8 +221,16 @@ def _scalar_type(spec: Spec, value: Any) -> Malformed | None:
     kind_of = type(value)
     if value is None:
         return None
-    if kind in ("string", "blob"):
+    if kind == "string":
         ok = kind_of is str
+    elif kind == "blob":  # base64 text in every JSON protocol
+        if kind_of is not str:
+            return Malformed(_mismatch(spec, value))
+        try:
+            binascii.a2b_base64(value, strict_mode=True)
+        except binascii.Error:
+            return Malformed("Base64 encoded data is malformed")
+        return None
     elif kind in ("integer", "long", "float", "double"):
         ok = kind_of is int or kind_of is float
     elif kind == "boolean":
