@@ -102,7 +102,7 @@ def _number_problem(text: str) -> str | None:
         return "A value provided cannot be converted into a number"
     if number.is_zero():
         return None
-    digits = number.normalize().as_tuple().digits
+    digits = "".join(map(str, number.as_tuple().digits)).strip("0")  # exact: no context rounding
     if len(digits) > 38:
         return "Attempting to store more than 38 significant digits in a Number"
     magnitude = abs(number)
