@@ -47,6 +47,7 @@ LAMBDA_ASYNC_BYTES = 1024 * 1024
 LOGS_BATCH_BYTES = 1_048_576
 LOGS_EVENT_OVERHEAD = 26
 
+_PLAIN = frozenset({"S", "B", "BOOL"})  # types with nothing to check beyond their JSON type
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _MAX_NUMBER = Decimal("9.9999999999999999999999999999999999999E+125")
 _MIN_NUMBER = Decimal("1E-130")
@@ -61,7 +62,13 @@ def _invalid(message: str) -> Rejection:
 
 def _attribute_problem(value: dict[str, Any], depth: int, stack: list[tuple[Any, int]]) -> str | None:
     """What is wrong with one AttributeValue (its nested values are pushed on ``stack``)."""
-    present = [(kind, item) for kind, item in value.items() if item is not None]
+    if len(value) == 1:
+        kind, item = next(iter(value.items()))
+        if kind in _PLAIN and item is not None:
+            return None
+        present = [] if item is None else [(kind, item)]
+    else:
+        present = [(kind, item) for kind, item in value.items() if item is not None]
     if not present:
         return "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
     if len(present) > 1:
@@ -184,24 +191,32 @@ def _values(document: dict[str, Any], *keys: str) -> Iterator[dict[str, Any]]:
             yield value
 
 
-def _check_items(items: list[dict[str, Any]], values: list[dict[str, Any]]) -> Rejection | None:
+def _check_items(
+    items: list[dict[str, Any]], values: list[dict[str, Any]], request: CloudRequest
+) -> Rejection | None:
     for group in (*items, *values):
         problem = attribute_values_problem(group)
         if problem:
             return _invalid(problem)
-    for item in items:
-        if item_size(item) > DYNAMODB_ITEM_BYTES:
-            return _invalid("Item size has exceeded the maximum allowed size")
+    # an item's size never exceeds the length of its JSON text, so a small request needs no measuring
+    if len(request.body) > DYNAMODB_ITEM_BYTES:
+        for item in items:
+            if item_size(item) > DYNAMODB_ITEM_BYTES:
+                return _invalid("Item size has exceeded the maximum allowed size")
     return None
 
 
 def put_item(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
-    return _check_items(list(_values(document, "Item")), list(_values(document, "ExpressionAttributeValues")))
+    return _check_items(
+        list(_values(document, "Item")), list(_values(document, "ExpressionAttributeValues")), request
+    )
 
 
 def keyed(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
     """GetItem, DeleteItem, UpdateItem, Query, Scan: their keys and expression values."""
-    return _check_items([], list(_values(document, "Key", "ExclusiveStartKey", "ExpressionAttributeValues")))
+    return _check_items(
+        [], list(_values(document, "Key", "ExclusiveStartKey", "ExpressionAttributeValues")), request
+    )
 
 
 def batch_write_item(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
@@ -213,7 +228,7 @@ def batch_write_item(document: dict[str, Any], request: CloudRequest) -> Rejecti
         for write in requests:
             items.extend(_values(write.get("PutRequest") or {}, "Item"))
             keys.extend(_values(write.get("DeleteRequest") or {}, "Key"))
-    return _check_items(items, keys)
+    return _check_items(items, keys, request)
 
 
 def batch_get_item(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
@@ -221,7 +236,7 @@ def batch_get_item(document: dict[str, Any], request: CloudRequest) -> Rejection
     keys = [key for table in tables for key in (table.get("Keys") or []) if isinstance(key, dict)]
     if len(keys) > DYNAMODB_BATCH_GET_KEYS:
         return _invalid("Too many items requested for the BatchGetItem call")
-    return _check_items([], keys)
+    return _check_items([], keys, request)
 
 
 def transact_write_items(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
@@ -234,7 +249,7 @@ def transact_write_items(document: dict[str, Any], request: CloudRequest) -> Rej
             if kind == "Put":
                 items.extend(_values(operation, "Item"))
             values.extend(_values(operation, "Key", "ExpressionAttributeValues"))
-    return _check_items(items, values)
+    return _check_items(items, values, request)
 
 
 def transact_get_items(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
@@ -243,7 +258,7 @@ def transact_get_items(document: dict[str, Any], request: CloudRequest) -> Rejec
         for action in document.get("TransactItems") or []
         for key in _values(action.get("Get") or {}, "Key")
     ]
-    return _check_items([], keys)
+    return _check_items([], keys, request)
 
 
 # --- SQS (JSON protocol) ----------------------------------------------------------------------------

@@ -42,6 +42,17 @@ _JAVA_TARGET = {
     "timestamp": "Date",
 }
 _RENDER_LIMIT = 2048
+_NUMBERS = frozenset({int, float})  # bool is not among them: type(True) is bool
+_ACCEPTS: dict[str, frozenset[type]] = {
+    "string": frozenset({str}),
+    "blob": frozenset({str}),
+    "integer": _NUMBERS,
+    "long": _NUMBERS,
+    "float": _NUMBERS,
+    "double": _NUMBERS,
+    "boolean": frozenset({bool}),
+    "timestamp": frozenset({int, float, str}),
+}
 
 
 @dataclass(eq=False)
@@ -62,6 +73,7 @@ class Spec:
     pattern_text: str = ""
     sensitive: bool = False
     constrained: bool = False
+    accepts: frozenset[type] = frozenset()  # a scalar's JSON types (blobs are also base64-checked)
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,6 +123,7 @@ class Compiler:
             spec.pattern = _compile(meta["pattern"])
             spec.pattern_text = meta["pattern"] if spec.pattern is not None else ""
         spec.constrained = any(value is not None for value in (spec.min, spec.max, spec.enum, spec.pattern))
+        spec.accepts = _ACCEPTS.get(kind, frozenset())
         if kind == "structure":
             required = set(getattr(shape, "required_members", ()))
             members = []
@@ -149,7 +162,8 @@ def check(spec: Spec, value: Any, service: str, prefix: str = "") -> Problem | N
     ``prefix`` is put before top-level member names in messages (API Gateway's ``createRestApiInput.``).
     """
     violations: list[str] = []
-    # (spec, value, path, whether the value's own constraints were already judged by its container)
+    # (spec, value, path, whether the value's own constraints were already judged by its container);
+    # scalars are judged where they are found, without a trip through the stack
     stack: list[tuple[Spec, Any, str, bool]] = [(spec, value, "", False)]
     while stack:
         spec, value, path, judged = stack.pop()
@@ -160,39 +174,44 @@ def check(spec: Spec, value: Any, service: str, prefix: str = "") -> Problem | N
             top = not path
             for key, item in value.items():
                 member = spec.members.get(key)
-                if member is not None and item is not None:
-                    stack.append(
-                        (member.spec, item, prefix + member.label if top else f"{path}.{member.label}", False)
-                    )
+                if member is None or item is None:
+                    continue
+                child = member.spec
+                if child.accepts:
+                    problem = _scalar(child, item)
+                    if problem is not None:
+                        return problem
+                    if child.constrained:
+                        label = prefix + member.label if top else f"{path}.{member.label}"
+                        violations.extend(_violations(child, item, label, service))
+                elif child.kind != "document":
+                    label = prefix + member.label if top else f"{path}.{member.label}"
+                    stack.append((child, item, label, False))
             for member in spec.required:
                 if value.get(member.wire) is None:
                     violations.append(_null(prefix + member.label if top else f"{path}.{member.label}"))
             continue
         if kind == "document":
             continue
-        if kind not in ("list", "map"):
-            problem = _scalar_type(spec, value)
+        if spec.accepts:
+            problem = _scalar(spec, value)
             if problem is not None:
                 return problem
             if spec.constrained and not judged:
                 violations.extend(_violations(spec, value, path, service))
             continue
-        if type(value) is not (list if kind == "list" else dict):
+        is_list = kind == "list"
+        if type(value) is not (list if is_list else dict):
             return Malformed(_mismatch(spec, value))
         if spec.constrained and not judged:
             violations.extend(_violations(spec, value, path, service))
         element = spec.element
         assert element is not None
-        items: list[tuple[str, Any]]
-        if kind == "list":
-            items = [(str(index + 1), item) for index, item in enumerate(value)]
-            what = "Member must satisfy constraint: "
-        else:
-            items = list(cast(dict[str, Any], value).items())
-            what = "Map value must satisfy constraint: "
+        elements = value if is_list else cast(dict[str, Any], value).values()
+        if not is_list:
             key = spec.key
             assert key is not None
-            if key.constrained and any(_violates(key, k) for k in value):
+            if key.constrained and value and _keys_violate(key, value):
                 violations.append(
                     _failed(
                         value,
@@ -202,44 +221,52 @@ def check(spec: Spec, value: Any, service: str, prefix: str = "") -> Problem | N
                         "Map keys must satisfy constraint: " + _all(key, nullable=True),
                     )
                 )
-        scalar = element.kind in SCALARS
-        nulls = scalar and kind == "list" and any(item is None for _, item in items)
-        if nulls or (
+        if element.accepts:
+            nulls = False
+            for item in elements:
+                if item is None:
+                    nulls = is_list
+                    continue
+                problem = _scalar(element, item)
+                if problem is not None:
+                    return problem
+            if nulls or (
+                element.constrained
+                and any(item is not None and _violates(element, item) for item in elements)
+            ):
+                what = (
+                    "Member must satisfy constraint: " if is_list else "Map value must satisfy constraint: "
+                )
+                violations.append(_failed(value, spec, path, service, what + _all(element)))
+            continue
+        if (
             element.constrained
             and element.kind != "structure"
-            and any(item is not None and _violates(element, item) for _, item in items)
+            and any(item is not None and _violates(element, item) for item in elements)
         ):
+            what = "Member must satisfy constraint: " if is_list else "Map value must satisfy constraint: "
             violations.append(_failed(value, spec, path, service, what + _all(element)))
-        for name, item in reversed(items):
-            if item is not None:
-                stack.append((element, item, f"{path}.{name}.member", True))
+        if is_list:
+            for index in range(len(value) - 1, -1, -1):
+                if value[index] is not None:
+                    stack.append((element, value[index], f"{path}.{index + 1}.member", True))
+        else:
+            for name, item in cast(dict[str, Any], value).items():
+                if item is not None:
+                    stack.append((element, item, f"{path}.{name}.member", True))
     return Invalid(violations) if violations else None
 
 
-def _scalar_type(spec: Spec, value: Any) -> Malformed | None:
-    kind = spec.kind
-    kind_of = type(value)
-    if value is None:
-        return None
-    if kind == "string":
-        ok = kind_of is str
-    elif kind == "blob":  # base64 text in every JSON protocol
-        if kind_of is not str:
-            return Malformed(_mismatch(spec, value))
+def _scalar(spec: Spec, value: Any) -> Malformed | None:
+    """Whether a scalar has the JSON type its shape needs (and a blob is base64)."""
+    if type(value) not in spec.accepts:
+        return Malformed(_mismatch(spec, value))
+    if spec.kind == "blob":
         try:
             binascii.a2b_base64(value, strict_mode=True)
         except binascii.Error:
             return Malformed("Base64 encoded data is malformed")
-        return None
-    elif kind in ("integer", "long", "float", "double"):
-        ok = kind_of is int or kind_of is float
-    elif kind == "boolean":
-        ok = kind_of is bool
-    elif kind == "timestamp":
-        ok = kind_of in (int, float, str)
-    else:
-        ok = True
-    return None if ok else Malformed(_mismatch(spec, value))
+    return None
 
 
 def _mismatch(spec: Spec, value: Any) -> str:
@@ -259,8 +286,32 @@ def _mismatch(spec: Spec, value: Any) -> str:
     return f"class {java} can not be converted to an {_JAVA_TARGET.get(spec.kind, spec.kind)}"
 
 
+def _keys_violate(key: Spec, keys: dict[str, Any]) -> bool:
+    if key.pattern is None and key.enum is None:  # lengths only: judged in C, not key by key
+        lengths = [len(k) for k in keys]
+        return (key.max is not None and max(lengths) > key.max) or (
+            key.min is not None and min(lengths) < key.min
+        )
+    return any(_violates(key, k) for k in keys)
+
+
 def _violates(spec: Spec, value: Any) -> bool:
-    return next(_broken(spec, value), None) is not None
+    """Whether ``value`` breaks any constraint (the fast path: no messages)."""
+    kind = spec.kind
+    if kind in ("integer", "long", "float", "double"):
+        if not isinstance(value, int | float):
+            return False
+        return (spec.max is not None and value > spec.max) or (spec.min is not None and value < spec.min)
+    if kind not in ("string", "list", "map", "blob"):
+        return False
+    size = _length(spec, value)
+    if (spec.max is not None and size > spec.max) or (spec.min is not None and size < spec.min):
+        return True
+    if kind != "string" or not isinstance(value, str):
+        return False
+    if spec.enum is not None and value not in spec.enum:
+        return True
+    return spec.pattern is not None and spec.pattern.fullmatch(value) is None
 
 
 def _broken(spec: Spec, value: Any) -> Iterator[str]:
@@ -290,14 +341,15 @@ def _length(spec: Spec, value: Any) -> int:
     return len(value)
 
 
-def _violations(spec: Spec, value: Any, path: str, service: str) -> Iterator[str]:
-    for broken in _broken(spec, value):
-        yield _failed(value, spec, path, service, broken)
+def _violations(spec: Spec, value: Any, path: str, service: str) -> list[str]:
+    if not _violates(spec, value):
+        return []
+    return [_failed(value, spec, path, service, broken) for broken in _broken(spec, value)]
 
 
 def violations(spec: Spec, value: Any, path: str, service: str) -> list[str]:
     """The constraints a scalar ``value`` (already of the right type) breaks, as messages."""
-    return list(_violations(spec, value, path, service)) if spec.constrained else []
+    return _violations(spec, value, path, service) if spec.constrained else []
 
 
 def _all(spec: Spec, nullable: bool = False) -> str:
