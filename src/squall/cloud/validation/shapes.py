@@ -211,7 +211,7 @@ def check(spec: Spec, value: Any, service: str, prefix: str = "") -> Problem | N
         if not is_list:
             key = spec.key
             assert key is not None
-            if key.constrained and value and _keys_violate(key, value):
+            if key.constrained and value and _keys_violate(key, cast(dict[str, Any], value)):
                 violations.append(
                     _failed(
                         value,
