@@ -8,6 +8,7 @@ change while it runs.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -61,8 +62,16 @@ def _compiler(service: str) -> Compiler:
     return Compiler(service)
 
 
+_compiling = threading.Lock()  # request threads share each compiler: none may see a half-built Spec
+
+
 @cache
 def operation(service: str, name: str) -> Operation:
+    with _compiling:
+        return _operation(service, name)
+
+
+def _operation(service: str, name: str) -> Operation:
     model = _model(service)
     shape = model.operation_model(name).input_shape
     compiler = _compiler(service)
