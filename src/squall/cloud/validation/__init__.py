@@ -5,10 +5,10 @@ plugin or moto) and returns the service's own error response, or None to let the
 
 1. the operation must exist: an unknown ``X-Amz-Target`` gets ``UnknownOperationException``, an
    unknown ``Action`` ``InvalidAction`` (REST routes are left to moto, which answers 404);
-2. the body must deserialize in the operation's protocol (``protocols``): JSON that parses, is an
-   object and is not nested absurdly deep (``SerializationException``; Lambda's
-   ``InvalidRequestContentException``), a query string that decodes, S3 XML that is well formed
-   (``MalformedXML``);
+2. the body must deserialize in the operation's protocol: JSON that parses, is an object and is not
+   nested absurdly deep (``SerializationException``; Lambda's ``InvalidRequestContentException``),
+   a query string that decodes (``MalformedQueryString``), S3 XML that is well formed and has no DTD
+   (``MalformedXML``); query parameters and REST headers that parse as their members' types;
 3. its values must fit the operation's input shape in botocore's model (``shapes``): types (the
    deserializer's ``SerializationException``), then required members, lengths, ranges, enums and
    patterns, all reported at once in AWS's ``N validation errors detected: ...`` form;
@@ -18,8 +18,8 @@ The wording of each refusal is the service's (``dialects``). botocore does not r
 are 4xx and not throttling codes. ``refuse_input`` words an exception moto raised on bad input the
 same way, so such input gets a 400 rather than a retried 500.
 
-Cost: the models are compiled once per operation; a typical ``PutItem`` pays one JSON parse and a
-walk of its item (``bench/bench_validation.py`` measures it).
+Cost: the models are compiled once per operation (``model``); a typical ``PutItem`` pays one JSON
+parse and a walk of its item, about 0.03 ms (``bench/bench_validation.py`` measures it).
 """
 
 from __future__ import annotations
