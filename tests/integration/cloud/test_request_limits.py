@@ -385,3 +385,41 @@ def test_binary_message_attributes_count_decoded(sqs: Counted, queue: str) -> No
         )
     )
     assert _error(error) == (400, "InvalidParameterValue", TOO_LONG)
+
+
+def test_sqs_queue_attributes_that_do_not_read(sqs: Counted, queue: str) -> None:
+    error = sqs.refused(
+        lambda: sqs.client.set_queue_attributes(QueueUrl=queue, Attributes={"VisibilityTimeout": "soon"})
+    )
+    assert _error(error) == (
+        400,
+        "InvalidAttributeValue",
+        "Invalid value for the parameter VisibilityTimeout.",
+    )
+    error = sqs.refused(
+        lambda: sqs.client.set_queue_attributes(QueueUrl=queue, Attributes={"RedrivePolicy": "{"})
+    )
+    assert _error(error)[:2] == (400, "InvalidAttributeValue")
+    sqs.client.set_queue_attributes(QueueUrl=queue, Attributes={"VisibilityTimeout": "45"})
+    found = sqs.client.get_queue_attributes(QueueUrl=queue, AttributeNames=["VisibilityTimeout"])
+    assert found["Attributes"]["VisibilityTimeout"] == "45"
+
+
+def test_s3_keys_up_to_1024_bytes_and_metadata_up_to_2_kb(default_client: ClientMaker) -> None:
+    s3 = default_client("s3")
+    bucket = f"limits-{uuid.uuid4().hex[:8]}"
+    s3.client.create_bucket(Bucket=bucket)
+    s3.client.put_object(Bucket=bucket, Key="k" * 1024, Body=b"x")
+    error = s3.refused(lambda: s3.client.put_object(Bucket=bucket, Key="é" * 513, Body=b"x"))  # 1,026 bytes
+    assert _error(error) == (400, "KeyTooLongError", "Your key is too long")
+    s3.client.put_object(Bucket=bucket, Key="meta", Body=b"x", Metadata={"a": "v" * 2047})
+    error = s3.refused(
+        lambda: s3.client.put_object(Bucket=bucket, Key="meta2", Body=b"x", Metadata={"a": "v" * 2048})
+    )
+    assert _error(error) == (
+        400,
+        "MetadataTooLarge",
+        "Your metadata headers exceed the maximum allowed metadata size",
+    )
+    keys = [o["Key"] for o in s3.client.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert sorted(keys) == sorted(["k" * 1024, "meta"])

@@ -148,7 +148,7 @@ def test_unknown_rest_routes_are_left_to_moto() -> None:
 def test_input_moto_cannot_read_is_the_clients_fault_and_bugs_are_not() -> None:
     response = refuse_input("dynamodb", "", {}, ValueError("invalid literal"))
     assert response is not None and response.status == 400
-    assert json.loads(response.body)["__type"] == "com.amazon.coral.service#SerializationException"
+    assert json.loads(response.body)["__type"] == "com.amazon.coral.validate#ValidationException"
     response = refuse_input("sns", "", {}, ValueError("invalid literal"))
     assert response is not None and b"<Code>InvalidParameter</Code>" in response.body
     assert refuse_input("dynamodb", "", {}, KeyError("TableName")) is None

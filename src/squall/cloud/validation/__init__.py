@@ -260,11 +260,17 @@ def _caused_by_input(exc: BaseException) -> bool:
 def refuse_input(
     service: str, query: str, headers: Mapping[str, str], exc: BaseException
 ) -> CloudResponse | None:
-    """The service's deserialization error for input moto failed to read (None: not the input's fault)."""
+    """The service's invalid-value error for a value moto failed to read (None: not the input's fault).
+
+    The request deserialized and fit the model, so what moto could not read is a value inside it (a
+    number in a string attribute, JSON in a policy): the service's code for an invalid value.
+    """
     if not _caused_by_input(exc):
         return None
     speaks_query = service in ("sns", "iam", "sts") or (service == "sqs" and _speaks_query(headers, query))
     dialect = dialect_of(service, speaks_query)
     if dialect is None:
         return None
-    return dialect.respond(dialect.malformed_body(f"the request could not be read: {exc}"))
+    return dialect.respond(
+        Rejection(dialect.unreadable or dialect.invalid, f"A value in the request could not be read: {exc}")
+    )

@@ -53,6 +53,7 @@ class Dialect:
     unknown_status: int = 400
     namespace: str = ""
     content_type: str = "application/x-amz-json-1.1"
+    unreadable: str = ""  # the code for a value the service cannot read, when not ``invalid``
     parse_prefix: str = ""  # put before a deserialization message (Lambda's "Could not parse ...")
     # SQS: code → JSON error shape, for codes whose shape is named differently
     shapes: dict[str, str] = field(default_factory=dict)
@@ -188,6 +189,7 @@ QUERY_DIALECTS: dict[str, Dialect] = {
         "query",
         malformed="InvalidParameter",
         invalid="ValidationError",
+        unreadable="InvalidParameter",
         unknown="InvalidAction",
         namespace="http://sns.amazonaws.com/doc/2010-03-31/",
     ),

@@ -16,6 +16,8 @@ limits it cannot express:
 - Lambda ``Invoke``: a request at most 6 MiB (synchronous) or 1 MiB (``Event``: the asynchronous limit
   AWS raised from 256 KB in October 2025), refused with 413 ``RequestEntityTooLargeException``.
 - CloudWatch Logs: a ``PutLogEvents`` batch at most 1,048,576 bytes (each message in UTF-8 plus 26).
+- S3: an object key at most 1,024 bytes in UTF-8; user metadata (names and values) at most 2 KB.
+- SQS queue attributes: numbers that parse, policies that are JSON objects (``InvalidAttributeValue``).
 
 Each check takes the decoded request (a JSON document, or a query request's flat parameters) and
 returns a ``Rejection`` or None.
@@ -23,10 +25,12 @@ returns a ``Rejection`` or None.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import unquote
 
 from squall.cloud.plugins import CloudRequest
 from squall.cloud.validation.dialects import Rejection
@@ -46,6 +50,9 @@ LAMBDA_SYNC_BYTES = 6 * 1024 * 1024
 LAMBDA_ASYNC_BYTES = 1024 * 1024
 LOGS_BATCH_BYTES = 1_048_576
 LOGS_EVENT_OVERHEAD = 26
+S3_KEY_BYTES = 1024
+S3_METADATA_BYTES = 2048
+_S3_META = "x-amz-meta-"
 
 _PLAIN = frozenset({"S", "B", "BOOL"})  # types with nothing to check beyond their JSON type
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -332,6 +339,37 @@ def change_visibility_batch(document: dict[str, Any], request: CloudRequest) -> 
     return _sqs_batch(document, "ChangeMessageVisibilityBatchRequestEntry")
 
 
+_SQS_NUMBERS = frozenset(
+    {
+        "DelaySeconds",
+        "MaximumMessageSize",
+        "MessageRetentionPeriod",
+        "ReceiveMessageWaitTimeSeconds",
+        "VisibilityTimeout",
+        "KmsDataKeyReusePeriodSeconds",
+    }
+)
+_SQS_JSON = frozenset({"Policy", "RedrivePolicy", "RedriveAllowPolicy"})
+
+
+def queue_attributes(document: dict[str, Any], request: CloudRequest) -> Rejection | None:
+    """CreateQueue, SetQueueAttributes: numbers that are numbers, policies that are JSON objects."""
+    for name, value in (document.get("Attributes") or {}).items():
+        if name in _SQS_NUMBERS and not value.strip().lstrip("-").isdigit():
+            return Rejection("InvalidAttributeValue", f"Invalid value for the parameter {name}.")
+        if name in _SQS_JSON and value:
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, dict):
+                return Rejection(
+                    "InvalidAttributeValue",
+                    f"Invalid value for the parameter {name}. Reason: {name} is not a valid JSON map.",
+                )
+    return None
+
+
 # --- SNS (query protocol: flat parameters) ----------------------------------------------------------
 
 _SNS_ATTRIBUTE = re.compile(
@@ -436,6 +474,21 @@ def put_log_events(document: dict[str, Any], request: CloudRequest) -> Rejection
     return None
 
 
+def s3_object(document: Any, request: CloudRequest) -> Rejection | None:
+    """PutObject, CopyObject, CreateMultipartUpload: a key of at most 1,024 bytes, metadata of 2 KB."""
+    key = unquote(request.path.lstrip("/").partition("/")[2])  # path-style: /bucket/key
+    if len(key.encode()) > S3_KEY_BYTES:
+        return Rejection("KeyTooLongError", "Your key is too long")
+    metadata = sum(
+        len(name[len(_S3_META) :].encode()) + len(value.encode())
+        for name, value in request.headers.items()
+        if name.startswith(_S3_META)
+    )
+    if metadata > S3_METADATA_BYTES:
+        return Rejection("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size")
+    return None
+
+
 CHECKS: dict[tuple[str, str], Check] = {
     ("dynamodb", "PutItem"): put_item,
     ("dynamodb", "GetItem"): keyed,
@@ -448,6 +501,8 @@ CHECKS: dict[tuple[str, str], Check] = {
     ("dynamodb", "TransactWriteItems"): transact_write_items,
     ("dynamodb", "TransactGetItems"): transact_get_items,
     ("sqs", "SendMessage"): send_message,
+    ("sqs", "CreateQueue"): queue_attributes,
+    ("sqs", "SetQueueAttributes"): queue_attributes,
     ("sqs", "SendMessageBatch"): send_message_batch,
     ("sqs", "DeleteMessageBatch"): delete_message_batch,
     ("sqs", "ChangeMessageVisibilityBatch"): change_visibility_batch,
@@ -456,4 +511,7 @@ CHECKS: dict[tuple[str, str], Check] = {
     ("ssm", "PutParameter"): put_parameter,
     ("awslambda", "Invoke"): invoke,
     ("logs", "PutLogEvents"): put_log_events,
+    ("s3", "PutObject"): s3_object,
+    ("s3", "CopyObject"): s3_object,
+    ("s3", "CreateMultipartUpload"): s3_object,
 }
