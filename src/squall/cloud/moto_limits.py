@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from squall.cloud.validation.limits import DYNAMODB_ITEM_BYTES, binary_size, number_size
+from squall.cloud.validation.dynamodb import DYNAMODB_ITEM_BYTES, binary_size, number_size
 
 AWS_TRANSACTION_ITEMS = 100
 

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from squall.cloud.plugins import CloudRequest, CloudResponse
-from squall.cloud.validation import check, limits, refuse_input
+from squall.cloud.validation import check, refuse_input
+from squall.cloud.validation import dynamodb as limits
 
 
 def _json(service: str, target: str, body: Any) -> CloudRequest:

@@ -12,7 +12,8 @@ plugin or moto) and returns the service's own error response, or None to let the
 3. its values must fit the operation's input shape in botocore's model (``shapes``): types (the
    deserializer's ``SerializationException``), then required members, lengths, ranges, enums and
    patterns, all reported at once in AWS's ``N validation errors detected: ...`` form;
-4. the service's limits that no model states (``limits``): item and message sizes, batch sizes.
+4. the service's limits that no model states (``limits``, ``dynamodb``): item and message sizes,
+   batch sizes, key lengths.
 
 The wording of each refusal is the service's (``dialects``). botocore does not retry any of them: they
 are 4xx and not throttling codes. ``refuse_input`` words an exception moto raised on bad input the
