@@ -1,6 +1,7 @@
 """The local cloud's request path, shared by HTTP requests, plugins and journal replay.
 
-``LocalCloud.handle`` routes a request: a plugin's claim if one matches, otherwise ``call``, which
+``LocalCloud.handle`` routes a request: what the service would refuse is answered with its error
+(``validation``), then a plugin's claim if one matches, otherwise ``call``, which
 runs moto under the single state lock. moto is not safe for concurrent use (its models iterate and
 mutate plain dicts and share one random generator), and with the GIL a request spends well under a
 millisecond inside moto, so one lock costs little and keeps every ordering simple: the journal's
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from squall.cloud import clock, lambda_stub, s3_values
+from squall.cloud import clock, lambda_stub, s3_values, validation
 from squall.cloud.bodies import BodySlice
 from squall.cloud.feed import Feed
 from squall.cloud.moto_bridge import MotoBridge
@@ -90,9 +91,12 @@ class LocalCloud:
 
     def handle(self, request: CloudRequest, *, stream_response: bool = False) -> CloudResponse:
         """Serve ``request``; with ``stream_response`` a large S3 body may come back as ``response.stream``."""
-        handler = self.registry.path_handler(request.path) or self.registry.operation_handler(
-            request.service, request.operation
-        )
+        handler = self.registry.path_handler(request.path)
+        if handler is None:
+            refused = validation.check(request)  # what AWS would refuse never reaches plugins or moto
+            if refused is not None:
+                return refused
+            handler = self.registry.operation_handler(request.service, request.operation)
         if handler is not None:
             return handler(request, self)
         return self.call(request, stream_response=stream_response)

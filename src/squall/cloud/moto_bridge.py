@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from squall.cloud import clock, lambda_stub, speed
+from squall.cloud import clock, lambda_stub, moto_limits, speed, validation
 from squall.cloud.bodies import BodySlice
 from squall.cloud.operations import SERVICES
 
@@ -67,6 +67,7 @@ class MotoBridge:
                 sample = backend_dict["global"]
             self._urls[name] = [(re.compile(url), handler) for url, handler in sample.urls.items()]
         lambda_stub.install()
+        moto_limits.install()
         speed.install()
         clock.install()
 
@@ -101,6 +102,14 @@ class MotoBridge:
             return _error(
                 501, "NotImplementedException", f"the squall local cloud does not support this yet: {exc}"
             )
+        except Exception as exc:
+            # input moto could not read (a value it failed to parse) is the client's fault: a 400 in the
+            # service's words, which botocore does not retry; anything else is a fault of ours (a 500)
+            refused = validation.refuse_input(service, query, headers, exc)
+            if refused is None:
+                raise
+            log.warning("moto could not read a %s request: %s: %s", service, type(exc).__name__, exc)
+            return refused.status, dict(refused.headers), refused.body
         if len(result) == 3:
             status, out_headers, content = result
         else:

@@ -1,4 +1,8 @@
-"""The Lambda ``Invoke`` API (``POST /2015-03-31/functions/{name}/invocations``) on the function host."""
+"""The Lambda ``Invoke`` API (``POST /2015-03-31/functions/{name}/invocations``) on the function host.
+
+Payload limits (6 MiB synchronous, 1 MiB ``Event``) are enforced before this handler runs, with the
+rest of the local cloud's request validation (``squall.cloud.validation.limits``).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,6 @@ from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse
 from squall.host.functions import FunctionHost, FunctionNotFound
 from squall.runtime import TooManyRequests
 
-MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
-MAX_ASYNC_PAYLOAD = 1024 * 1024
 LOG_TAIL_BYTES = 4096
 
 
@@ -35,13 +37,6 @@ class InvokeHandler:
         if invocation_type not in ("RequestResponse", "Event", "DryRun"):
             return CloudResponse.aws_error(
                 400, "InvalidParameterValueException", f"unknown invocation type {invocation_type!r}"
-            )
-        limit = MAX_ASYNC_PAYLOAD if invocation_type == "Event" else MAX_SYNC_PAYLOAD
-        if len(request.body) > limit:
-            return CloudResponse.aws_error(
-                413,
-                "RequestTooLargeException",
-                f"Request must be smaller than {limit} bytes for the {invocation_type} invocation type",
             )
         try:
             event = json.loads(request.body) if request.body.strip() else {}

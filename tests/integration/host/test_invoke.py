@@ -133,18 +133,30 @@ def test_malformed_payload_is_invalid_request_content(deploy: Deploy, aws_client
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def test_payload_over_the_limit_is_request_too_large(deploy: Deploy, aws_client: ClientFactory) -> None:
+def test_payload_over_the_limit_is_request_entity_too_large(
+    deploy: Deploy, aws_client: ClientFactory
+) -> None:
     name = deploy(ECHO)
     lam = aws_client("lambda")
     with pytest.raises(ClientError) as caught:
         lam.invoke(FunctionName=name, Payload=json.dumps("x" * (6 * 1024 * 1024)).encode())
-    assert caught.value.response["Error"]["Code"] == "RequestTooLargeException"
-    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+    error = caught.value.response
+    assert error["Error"]["Code"] == "RequestEntityTooLargeException"
+    assert (
+        error["Error"]["Message"]
+        == "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
+    )
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 413
+    assert error["ResponseMetadata"]["RetryAttempts"] == 0
+    event = json.dumps("x" * (1024 * 1024)).encode()
     with pytest.raises(ClientError) as caught:
-        lam.invoke(
-            FunctionName=name, InvocationType="Event", Payload=json.dumps("x" * (1024 * 1024)).encode()
-        )
-    assert caught.value.response["Error"]["Code"] == "RequestTooLargeException"
+        lam.invoke(FunctionName=name, InvocationType="Event", Payload=event)
+    assert caught.value.response["Error"]["Code"] == "RequestEntityTooLargeException"
+    assert caught.value.response["Error"]["Message"] == (
+        f"{len(event)} byte payload is too large for the Event invocation type (limit 1048576 bytes)"
+    )
+    small_enough = json.dumps("x" * (1024 * 1024 - 2)).encode()
+    assert lam.invoke(FunctionName=name, InvocationType="Event", Payload=small_enough)["StatusCode"] == 202
 
 
 def test_timeout_reports_task_timed_out_and_the_next_call_works(
