@@ -1,9 +1,14 @@
-"""From a parsed HTTP request to ``LocalCloud.handle`` and back.
+"""From a parsed HTTP request to ``LocalCloud.handle`` and back, through the front door.
+
+Every request passes the gate (``auth/gate.py``): loopback ``Host``, no web page unless CORS allows it,
+a valid signature. The verified principal rides on the ``CloudRequest``.
 
 Besides the AWS APIs it answers ``GET /_squall/health`` (no AWS path starts with ``/_squall``: S3
-bucket names cannot contain an underscore) with the daemon's identity, which is how ``status``
-knows the process on the port is the one in the pid file. Nothing a request does can take the
-server down: unexpected exceptions become AWS-style ``InternalFailure`` responses.
+bucket names cannot contain an underscore) with the daemon's pid, port and start time, which is how
+``status`` knows the process on the port is the one in the pid file; it needs no signature and tells
+nothing else. squall's own endpoints (paths plugins claim, such as the dev live link) need the home's
+own key. Nothing a request does can take the server down: unexpected exceptions become AWS-style
+``InternalFailure`` responses.
 """
 
 from __future__ import annotations
@@ -12,59 +17,106 @@ import logging
 import os
 from typing import Any
 
+from squall.cloud.auth.gate import Admitted, Gate, with_headers
+from squall.cloud.auth.verify import Incoming
 from squall.cloud.core import LocalCloud
-from squall.cloud.operations import UnknownService, identify
+from squall.cloud.operations import SERVICES, UnknownService, operation_of, service_of
 from squall.cloud.plugins import CloudRequest, CloudResponse
 
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/_squall/health"
+_KNOWN = frozenset(SERVICES)
 
 
 class CloudApp:
     """Turns one parsed HTTP request into a ``CloudResponse``; never raises."""
 
-    def __init__(self, cloud: LocalCloud, identity: dict[str, Any]) -> None:
+    def __init__(self, cloud: LocalCloud, identity: dict[str, Any], gate: Gate) -> None:
         self.cloud = cloud
         self.identity = identity
+        self.gate = gate
 
     def respond(
         self, method: str, target: str, raw_headers: list[tuple[str, str]], body: bytes, host: str
     ) -> CloudResponse:
         try:
-            path, _, query = target.partition("?")
-            if "://" in path:
-                path = "/" + path.split("://", 1)[1].partition("/")[2]
-            if path == HEALTH_PATH:
-                return CloudResponse.json(200, {**self.identity, "pid": os.getpid()})
-            headers = _headers(raw_headers)
-            claimed = self.cloud.registry.path_handler(path)
-            if claimed is not None:  # squall's own endpoints (e.g. the dev live link) are not AWS APIs
-                own = CloudRequest("squall", None, method, path, query, headers, body, "us-east-1", host)
-                return claimed(own, self.cloud)
-            try:
-                found = identify(method, path, query, headers, body)
-            except UnknownService as exc:
-                return CloudResponse.aws_error(
-                    400,
-                    "UnrecognizedClientException",
-                    f"the squall local cloud does not serve the '{exc}' API",
-                )
-            request = CloudRequest(
-                found.service,
-                found.operation,
+            return with_headers(self._respond(method, target, raw_headers, body, host), {})
+        except Exception as exc:
+            log.exception("request failed")
+            failed = CloudResponse.aws_error(500, "InternalFailure", f"the local cloud failed: {exc}")
+            return with_headers(failed, {})
+
+    def _respond(
+        self, method: str, target: str, raw_headers: list[tuple[str, str]], body: bytes, host: str
+    ) -> CloudResponse:
+        path, _, query = target.partition("?")
+        if "://" in path:
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        headers = _headers(raw_headers)
+        try:
+            service, _ = service_of(path, query, headers)
+        except UnknownService as exc:
+            service = str(exc)
+        refused = self.gate.host_refusal(headers, service)
+        if refused is not None:
+            return refused
+        if path == HEALTH_PATH:
+            if self.gate.from_page(headers):
+                return CloudResponse.aws_error(403, "AccessDeniedException", "not for web pages")
+            return CloudResponse.json(200, {**self.identity, "pid": os.getpid()})
+        incoming = Incoming(method, path, query, raw_headers, headers, body)
+        claimed = self.cloud.registry.path_handler(path)
+        if claimed is not None:  # squall's own endpoints (e.g. the dev live link) are not AWS APIs
+            admitted = self.gate.internal(incoming)
+            if isinstance(admitted, CloudResponse):
+                return admitted
+            own = CloudRequest(
+                "squall",
+                None,
                 method,
                 path,
                 query,
-                headers,
-                body,
-                found.region,
+                admitted.headers,
+                admitted.body,
+                admitted.region,
                 headers.get("host") or host,
+                admitted.principal,
             )
-            return self.cloud.handle(request)
-        except Exception as exc:
-            log.exception("request failed")
-            return CloudResponse.aws_error(500, "InternalFailure", f"the local cloud failed: {exc}")
+            return claimed(own, self.cloud)
+        if service not in _KNOWN:
+            return CloudResponse.aws_error(
+                400,
+                "UnrecognizedClientException",
+                f"the squall local cloud does not serve the '{service}' API",
+            )
+        admitted = self.gate.admit(incoming, service)
+        if isinstance(admitted, CloudResponse):
+            return admitted
+        return with_headers(self._serve(incoming, service, admitted, host), admitted.cors)
+
+    def _serve(self, incoming: Incoming, service: str, admitted: Admitted, host: str) -> CloudResponse:
+        operation = operation_of(
+            service, incoming.method, incoming.path, incoming.query, admitted.headers, admitted.body
+        )
+        request = CloudRequest(
+            service,
+            operation,
+            incoming.method,
+            incoming.path,
+            incoming.query,
+            admitted.headers,
+            admitted.body,
+            admitted.region,
+            incoming.headers.get("host") or host,
+            admitted.principal,
+        )
+        response = self.cloud.handle(request)
+        if admitted.cors:
+            # the gate's CORS answer replaces whatever moto made of the Origin header
+            kept = {k: v for k, v in response.headers.items() if not k.lower().startswith("access-control-")}
+            response = CloudResponse(response.status, kept, response.body)
+        return response
 
 
 def _headers(raw: list[tuple[str, str]]) -> dict[str, str]:

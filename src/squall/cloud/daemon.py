@@ -49,7 +49,7 @@ def status(home: Path | None = None) -> CloudInfo | None:
         _forget(paths)
         return None
     port = _read_int(paths.port_file)
-    return _probe(port, pid) if port is not None else None
+    return _probe(port, pid, paths) if port is not None else None
 
 
 def start(home: Path | None = None, port: int | None = None, foreground: bool = False) -> CloudInfo | None:
@@ -172,7 +172,7 @@ def _spawn(home: Path, port: int, paths: CloudPaths) -> CloudInfo:
             )
         port_now = _read_int(paths.port_file)
         if port_now is not None and _read_int(paths.pid_file) == pid:
-            info = _probe(port_now, pid)
+            info = _probe(port_now, pid, paths)
             if info is not None:
                 return info
         time.sleep(_POLL)
@@ -184,7 +184,7 @@ def _spawn(home: Path, port: int, paths: CloudPaths) -> CloudInfo:
     )
 
 
-def _probe(port: int, pid: int) -> CloudInfo | None:
+def _probe(port: int, pid: int, paths: CloudPaths) -> CloudInfo | None:
     connection = HTTPConnection(HOST, port, timeout=2.0)
     try:
         connection.request("GET", "/_squall/health")
@@ -200,7 +200,7 @@ def _probe(port: int, pid: int) -> CloudInfo | None:
         endpoint=str(document["endpoint"]),
         port=int(document["port"]),
         pid=pid,
-        data=Path(document["data"]),
+        data=paths.data,
         started_at=float(document["started_at"]),
     )
 

@@ -72,6 +72,7 @@ def _write_atomically(path: Path, text: str) -> None:
 def serve(home: Path, port: int) -> None:
     """Run the local cloud until SIGTERM or SIGINT."""
     from squall.cloud.app import CloudApp
+    from squall.cloud.auth.keys import home_credentials
     from squall.cloud.core import LocalCloud
     from squall.cloud.http import CloudServer
 
@@ -80,13 +81,14 @@ def serve(home: Path, port: int) -> None:
     lock = _take_lock(paths)
     started = time.monotonic()
     try:
+        home_key = home_credentials(home)  # before the first client can sign with it
         listener = _listen(port)
         registry = plugins.Registry()
         plugins.load(registry, plugins.plugin_names())
         fsync_each = os.environ.get("SQUALL_CLOUD_FSYNC", "") == "always"
         compact_every = int(os.environ.get("SQUALL_CLOUD_COMPACT_EVERY", "2000"))
         store = Store(paths.state, fsync_each=fsync_each, max_records=compact_every)
-        cloud = LocalCloud(paths.data, registry, store)
+        cloud = LocalCloud(paths.data, registry, store, home_key=home_key)
         report = cloud.recover()
         log.info(
             "recovered: snapshot %s, %d journaled requests replayed",
@@ -94,9 +96,9 @@ def serve(home: Path, port: int) -> None:
             report.replayed,
         )
 
-        identity: dict[str, Any] = {"data": str(paths.data), "started_at": time.time()}
-        server = CloudServer(listener, CloudApp(cloud, identity))
-        bound = int(server.server_address[1])
+        identity: dict[str, Any] = {"started_at": time.time()}
+        bound = int(listener.getsockname()[1])
+        server = CloudServer(listener, CloudApp(cloud, identity, _gate(cloud, bound)))
         cloud.endpoint = f"http://{HOST}:{bound}"
         identity.update(port=bound, endpoint=cloud.endpoint)
 
@@ -117,6 +119,20 @@ def serve(home: Path, port: int) -> None:
             log.info("stopped")
     finally:
         lock.close()
+
+
+def _gate(cloud: Any, port: int) -> Any:
+    """The front door for ``cloud`` on ``port``: its keys, the buckets' CORS rules, allowed origins."""
+    from squall.cloud.auth import cors
+    from squall.cloud.auth.gate import Gate
+    from squall.cloud.auth.keyring import KeyRing
+    from squall.cloud.auth.moto_keys import MotoKeys
+    from squall.cloud.auth.verify import Verifier
+
+    keys = KeyRing(cloud.home_key, MotoKeys(cloud))
+    origins = os.environ.get("SQUALL_CLOUD_ALLOWED_ORIGINS", "")
+    allowed = frozenset(origin.strip().rstrip("/") for origin in origins.split(",") if origin.strip())
+    return Gate(Verifier(keys), port, lambda bucket: cors.bucket_rules(cloud, bucket), allowed)
 
 
 def _listen(port: int) -> socket.socket:
