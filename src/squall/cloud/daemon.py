@@ -21,7 +21,8 @@ from squall.cloud.errors import CloudAlreadyRunning, CloudNotStarted, PortInUse
 from squall.cloud.info import DEFAULT_PORT, HOST, CloudInfo, CloudPaths
 from squall.home import squall_home
 
-START_TIMEOUT = 10.0
+START_TIMEOUT = 30.0
+"""A deadline, not a wait: a start on a busy machine (imports, recovery) can take several seconds."""
 STOP_TIMEOUT = 10.0
 _POLL = 0.02
 LAST_PORT_FILE = "last.port"

@@ -17,6 +17,11 @@ class CloudInfo:
     data: Path
     started_at: float
 
+    @property
+    def home(self) -> Path:
+        """The ``SQUALL_HOME`` the cloud belongs to (its credentials are ``squall.cloud.credentials(home)``)."""
+        return self.data.parent
+
 
 @dataclass(frozen=True)
 class CloudPaths:
