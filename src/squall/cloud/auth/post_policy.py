@@ -68,9 +68,13 @@ def parse_form(body: bytes, content_type: str) -> Form:
         "wsgi.input": io.BytesIO(body),
     }
     _, form, files = parse_form_data(environ, silent=True)
-    fields = {name.lower(): str(value) for name, value in form.items(multi=False)}
-    upload = files.get("file")
-    size = len(upload.stream.read()) if upload is not None else len(fields.pop("file", "").encode())
+    try:
+        fields = {name.lower(): str(value) for name, value in form.items(multi=False)}
+        upload = files.get("file")
+        size = len(upload.stream.read()) if upload is not None else len(fields.pop("file", "").encode())
+    finally:
+        for stored in files.values():
+            stored.close()
     return Form(fields, size)
 
 
