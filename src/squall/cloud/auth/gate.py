@@ -93,8 +93,8 @@ class Gate:
             return json_error(403, "AccessDeniedException", "squall's own endpoints do not answer web pages")
         try:
             verified = self.verifier.verify(request, s3=False)
-        except AuthFailure as failure:
-            return refusal(failure, INTERNAL_SIGNING_NAME, request.headers)
+        except AuthFailure as failure:  # in the JSON services' words, with 403: squall's endpoints are no API
+            return replace(refusal(failure, INTERNAL_SIGNING_NAME, request.headers), status=403)
         if verified.service != INTERNAL_SIGNING_NAME or not verified.principal.is_root:
             return json_error(
                 403,
