@@ -42,13 +42,15 @@ MIB = b"x" * (1 << 20)
 
 
 def client(endpoint: str, service: str) -> Any:
+    """A client signing with the local cloud's key pair (``$SQUALL_HOME``'s); the peer takes any key."""
     config = botocore.config.Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1})
+    key = cloud.credentials()
     return boto3.client(
         service,
         endpoint_url=endpoint,
         region_name="us-east-1",
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
+        aws_access_key_id=key.access_key_id,
+        aws_secret_access_key=key.secret_access_key,
         config=config,
     )
 
@@ -174,6 +176,7 @@ def start_peer() -> tuple[subprocess.Popen[str], str]:
 
 def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="squall-bench-"))
+    os.environ["SQUALL_HOME"] = str(home)
     ours = cloud.start(home, port=0)
     assert ours is not None
     peer, peer_endpoint = start_peer()

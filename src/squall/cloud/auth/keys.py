@@ -83,7 +83,7 @@ def _read(path: Path) -> AccessKey:
         raise CredentialsDamaged(
             f"cannot read the local cloud's credentials: {exc}",
             where=str(path),
-            hint="delete the file to issue a new key pair (clients holding the old one must be restarted)",
+            hint="stop the local cloud (squall cloud stop) and delete the file to issue a new key pair",
         ) from exc
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from urllib.parse import quote, unquote_to_bytes
@@ -26,7 +27,7 @@ from urllib.parse import quote, unquote_to_bytes
 ALGORITHM = "AWS4-HMAC-SHA256"
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+_RESERVED = re.compile(r"[^A-Za-z0-9\-_.~]")
 
 
 @lru_cache(maxsize=1024)
@@ -92,7 +93,7 @@ def string_to_sign(timestamp: str, credential_scope: str, canonical: str) -> str
 
 
 def signature(key: bytes, text: str) -> str:
-    return hmac.new(key, text.encode("utf-8"), "sha256").hexdigest()
+    return hmac.digest(key, text.encode("utf-8"), "sha256").hex()
 
 
 def same(expected: str, given: str) -> bool:
@@ -164,8 +165,9 @@ def sign_headers(
     return added
 
 
+@lru_cache(maxsize=4096)
 def _strict(raw: str) -> str:
-    if all(char in _UNRESERVED for char in raw):
+    if _RESERVED.search(raw) is None:
         return raw
     return quote(unquote_to_bytes(raw), safe="-_.~")
 
