@@ -415,3 +415,12 @@ def test_functions_run_with_their_roles_session(
     )
     result = json.loads(aws_client("lambda").invoke(FunctionName=name, Payload=b"{}")["Payload"].read())
     assert result == {"arn": f"arn:aws:sts::123456789012:assumed-role/{role_name}/{name}", "tables": True}
+
+
+def test_the_homes_key_is_the_accounts_root(aws_client: ClientFactory) -> None:
+    identity = aws_client("sts").get_caller_identity()
+    assert (identity["Arn"], identity["UserId"], identity["Account"]) == (
+        "arn:aws:iam::123456789012:root",
+        "123456789012",
+        "123456789012",
+    )
