@@ -44,14 +44,20 @@ BUCKET = "bench-bucket"
 MIB = b"x" * (1 << 20)
 
 
+HOMES: dict[str, Path] = {}
+"""The ``SQUALL_HOME`` of each local cloud started here, by endpoint: whose key signs requests to it."""
+
+
 def client(endpoint: str, service: str) -> Any:
+    """A client signing with the key pair of the local cloud at ``endpoint``; the peer takes any key."""
     config = botocore.config.Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1})
+    key = cloud.credentials(HOMES.get(endpoint))
     return boto3.client(
         service,
         endpoint_url=endpoint,
         region_name="us-east-1",
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
+        aws_access_key_id=key.access_key_id,
+        aws_secret_access_key=key.secret_access_key,
         config=config,
     )
 
@@ -252,9 +258,11 @@ def load() -> str:
 def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="squall-bench-"))
     strict_home = Path(tempfile.mkdtemp(prefix="squall-bench-strict-"))
+    os.environ["SQUALL_HOME"] = str(home)
     ours = cloud.start(home, port=0)
     strict = cloud.start(strict_home, port=0, durability="strict")
     assert ours is not None and strict is not None
+    HOMES.update({ours.endpoint: home, strict.endpoint: strict_home})
     peer, peer_endpoint = start_peer()
     try:
         setup(ours.endpoint)

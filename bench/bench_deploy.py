@@ -78,13 +78,12 @@ def chalice_deploy(project: Path | None, endpoint: str, env: dict[str, str]) -> 
     chalice = shutil.which("chalice", path=str(Path(sys.executable).parent)) or shutil.which("chalice")
     if chalice is None or project is None:
         return None, "chalice is not installed (pip install chalice)"
-    peer_env = {
-        **env,
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-    }
+    from squall import cloud
+    from squall.cloud.auth.profile import environment
+
+    # what `eval "$(squall cloud env)"` gives a shell: the endpoint and the local cloud's key pair
+    peer_env = {k: v for k, v in env.items() if k not in ("AWS_SESSION_TOKEN", "AWS_PROFILE")}
+    peer_env.update(environment(endpoint, cloud.credentials(), "us-east-1"))
     start = time.perf_counter()
     result = subprocess.run(
         [chalice, "deploy", "--stage", "dev"],

@@ -71,8 +71,13 @@ def zipped(source: str) -> bytes:
 
 
 class Bench:
-    def __init__(self, endpoint: str) -> None:
-        session = boto3.Session(region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    def __init__(self, endpoint: str, home: Path) -> None:
+        key = cloud.credentials(home)
+        session = boto3.Session(
+            region_name="us-east-1",
+            aws_access_key_id=key.access_key_id,
+            aws_secret_access_key=key.secret_access_key,
+        )
         config = botocore.config.Config(retries={"max_attempts": 2}, max_pool_connections=20)
         self.sqs = session.client("sqs", endpoint_url=endpoint, config=config)
         self.lam = session.client("lambda", endpoint_url=endpoint, config=config)
@@ -175,7 +180,7 @@ def main() -> None:
         info = cloud.start(home, port=0)
         assert info is not None
         try:
-            bench = Bench(info.endpoint)
+            bench = Bench(info.endpoint, home)
             reporter = bench.function("reporter", REPORTER)
             bench.lam.invoke(FunctionName=reporter, Payload=json.dumps({"resources": ["warm"]}).encode())
             bench.receive(10.0)

@@ -177,9 +177,14 @@ def zipped(source: str) -> bytes:
     return buffer.getvalue()
 
 
-def deploy_squall(endpoint: str) -> tuple[str, list[str]]:
+def deploy_squall(endpoint: str, home: Path) -> tuple[str, list[str]]:
     """The warm route's URL and the URLs of never-invoked functions (one route each)."""
-    session = boto3.Session(region_name="us-east-1", aws_access_key_id="bench", aws_secret_access_key="bench")
+    key = cloud.credentials(home)
+    session = boto3.Session(
+        region_name="us-east-1",
+        aws_access_key_id=key.access_key_id,
+        aws_secret_access_key=key.secret_access_key,
+    )
     iam, lam, apigw = (session.client(s, endpoint_url=endpoint) for s in ("iam", "lambda", "apigatewayv2"))
     role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
     api = apigw.create_api(Name="bench", ProtocolType="HTTP")
@@ -265,7 +270,7 @@ def main() -> int:
         home = Path(tmp) / "home"
         info = cloud.start(home, port=0)
         assert info is not None
-        warm_url, cold_urls = deploy_squall(info.endpoint)
+        warm_url, cold_urls = deploy_squall(info.endpoint, home)
         chalice, chalice_url, chalice_started = start_chalice(Path(tmp))
         try:
             # chalice local runs the app in its own process: its cold start is process start to first answer.

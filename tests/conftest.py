@@ -26,6 +26,12 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # what DNS rebinding achieves: a name of the attacker's resolving to this machine
+    "--host-resolver-rules=MAP rebind.evil.example 127.0.0.1",
+    # browsers without Local Network Access checks (Firefox, Safari) let any page reach 127.0.0.1:
+    # squall must not rely on them
+    "--disable-features=LocalNetworkAccessChecks,PrivateNetworkAccessSendPreflights,"
+    "PrivateNetworkAccessRespectPreflightResults,BlockInsecurePrivateNetworkRequests",
 ]
 
 

@@ -11,7 +11,7 @@ import json
 
 from squall.config import Project
 from squall.constructs.binding import ENV_PREFIX, Bindable
-from squall.deploy.clients import LOCAL_CREDENTIALS, Clients
+from squall.deploy.clients import Clients
 from squall.deploy.engine import Session, deployed_state, state_resolver
 from squall.deploy.intrinsics import contains_unknown
 from squall.graph.synth import SynthContext
@@ -29,10 +29,12 @@ def bound_environment(project: Project, clients: Clients) -> dict[str, str]:
         "AWS_REGION": graph.region,
         "AWS_DEFAULT_REGION": graph.region,
     }
-    if clients.endpoint:
+    if clients.endpoint and clients.credentials is not None:
         env["AWS_ENDPOINT_URL"] = clients.endpoint
-        env["AWS_ACCESS_KEY_ID"] = LOCAL_CREDENTIALS["aws_access_key_id"]
-        env["AWS_SECRET_ACCESS_KEY"] = LOCAL_CREDENTIALS["aws_secret_access_key"]
+        env["AWS_ACCESS_KEY_ID"] = clients.credentials.access_key_id
+        env["AWS_SECRET_ACCESS_KEY"] = clients.credentials.secret_access_key
+        if clients.credentials.session_token:
+            env["AWS_SESSION_TOKEN"] = clients.credentials.session_token
     for construct in project.app.constructs:
         if not isinstance(construct, Bindable):
             continue

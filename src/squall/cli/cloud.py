@@ -73,6 +73,35 @@ def status(as_json: bool) -> None:
 
 
 @cloud.command()
+@click.option(
+    "--profile",
+    "profile",
+    default=None,
+    metavar="NAME",
+    help="Write an AWS CLI profile NAME (credentials and config with endpoint_url) instead of printing.",
+)
+@click.option("--region", default="us-east-1", show_default=True, help="The region tools should use.")
+def env(profile: str | None, region: str) -> None:
+    """Print the `export` lines that point plain boto3, the AWS CLI or chalice at the local cloud.
+
+    Use them with `eval "$(squall cloud env)"`. The local cloud is started if it is not running.
+    """
+    from squall.cloud.auth.profile import environment, export_lines, write_profile
+
+    info = local_cloud.ensure_running()
+    key = local_cloud.credentials(info.home)
+    if profile is None:
+        click.echo(export_lines(environment(info.endpoint, key, region)), nl=False)
+        return
+    credentials_file, config_file = write_profile(profile, info.endpoint, key, region)
+    click.echo(
+        f"Wrote profile {profile!r} to {credentials_file} and {config_file}; "
+        f"use it with AWS_PROFILE={profile} or --profile {profile}.",
+        err=True,
+    )
+
+
+@cloud.command()
 def stop() -> None:
     """Stop the local cloud."""
     click.echo("Local cloud stopped." if local_cloud.stop() else "The local cloud was not running.")

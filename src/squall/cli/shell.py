@@ -24,7 +24,12 @@ def shell(stage: str | None, config: Path | None, command: tuple[str, ...]) -> N
 
     project = load_project(config, stage)
     clients = clients_for(project.app.target, project.graph.region)
-    env = {**os.environ, **bound_environment(project, clients)}
+    bound = bound_environment(project, clients)
+    env = {**os.environ, **bound}
+    if clients.endpoint:  # the local cloud's key pair, not a token or profile left over for AWS
+        for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+            if name not in bound:
+                env.pop(name, None)
     argv = list(command) or [os.environ.get("SHELL", "/bin/sh")]
     try:
         completed = subprocess.run(argv, env=env, check=False)

@@ -27,6 +27,7 @@ from typing import Any
 
 from squall.cloud import clock, lambda_stub, s3_values, validation
 from squall.cloud.bodies import BodySlice
+from squall.cloud.auth.keys import AccessKey, home_credentials
 from squall.cloud.feed import Feed
 from squall.cloud.moto_bridge import MotoBridge
 from squall.cloud.operations import Target, is_mutating
@@ -40,10 +41,18 @@ log = logging.getLogger(__name__)
 class LocalCloud:
     """The state (moto's backends), its lock, its journal and the plugins' registry."""
 
-    def __init__(self, data: Path, registry: Registry, store: Store, endpoint: str = "") -> None:
+    def __init__(
+        self,
+        data: Path,
+        registry: Registry,
+        store: Store,
+        endpoint: str = "",
+        home_key: AccessKey | None = None,
+    ) -> None:
         from moto.moto_api._internal import mock_random
 
         self._data = data
+        self._home_key = home_key or home_credentials(data.parent)
         self.registry = registry
         self.store = store
         self.endpoint = endpoint
@@ -68,6 +77,10 @@ class LocalCloud:
     @property
     def stopping(self) -> threading.Event:
         return self._stopping
+
+    @property
+    def home_key(self) -> AccessKey:
+        return self._home_key
 
     @contextmanager
     def locked(self) -> Iterator[None]:

@@ -56,7 +56,7 @@ def status(home: Path | None = None) -> CloudInfo | None:
         _forget(paths)
         return None
     port = _read_int(paths.port_file)
-    return _probe(port, pid) if port is not None else None
+    return _probe(port, pid, paths) if port is not None else None
 
 
 def start(
@@ -261,7 +261,7 @@ def _wait_ready(
                 raise _start_failure(paths, pid, code, log_offset)
             port_now = _read_int(paths.port_file)
             if port_now is not None and _read_int(paths.pid_file) == pid:
-                info = _probe(port_now, pid)
+                info = _probe(port_now, pid, paths)
                 if info is not None:
                     shown.close("ready")
                     return info
@@ -304,7 +304,7 @@ def _start_failure(paths: CloudPaths, pid: int, code: int, log_offset: int | Non
     )
 
 
-def _probe(port: int, pid: int) -> CloudInfo | None:
+def _probe(port: int, pid: int, paths: CloudPaths) -> CloudInfo | None:
     connection = HTTPConnection(HOST, port, timeout=2.0)
     try:
         connection.request("GET", "/_squall/health")
@@ -320,7 +320,7 @@ def _probe(port: int, pid: int) -> CloudInfo | None:
         endpoint=str(document["endpoint"]),
         port=int(document["port"]),
         pid=pid,
-        data=Path(document["data"]),
+        data=paths.data,
         started_at=float(document["started_at"]),
         durability=str(document.get("durability", "default")),
         notes=tuple(str(n) for n in document.get("notes", ())),

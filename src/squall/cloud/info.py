@@ -19,6 +19,11 @@ class CloudInfo:
     durability: str = "default"
     notes: tuple[str, ...] = ()  # what recovery reported (a torn tail cut, a snapshot refused)
 
+    @property
+    def home(self) -> Path:
+        """The ``SQUALL_HOME`` the cloud belongs to (its credentials are ``squall.cloud.credentials(home)``)."""
+        return self.data.parent
+
 
 @dataclass(frozen=True)
 class CloudPaths:

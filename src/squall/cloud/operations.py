@@ -11,6 +11,7 @@ operation not named like a read; for REST services, any method other than GET, H
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import parse_qs
@@ -88,6 +89,12 @@ class Target:
 
 def identify(method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> Target:
     """The moto backend, region and operation of a request (``headers`` keys in lowercase)."""
+    service, region = service_of(path, query, headers)
+    return Target(service, region, operation_of(service, method, path, query, headers, body))
+
+
+def service_of(path: str, query: str, headers: Mapping[str, str]) -> tuple[str, str]:
+    """The moto backend and region a request is for, from its credential scope alone (no body read)."""
     signing_name, region = _scope(headers, query)
     amz_target = headers.get("x-amz-target", "")
     service: str | None
@@ -102,10 +109,10 @@ def identify(method: str, path: str, query: str, headers: dict[str, str], body: 
         service = _BY_SIGNING_NAME.get(signing_name)
     if service is None:
         raise UnknownService(signing_name or "unknown")
-    return Target(service, region, operation_of(service, method, path, query, headers, body))
+    return service, region
 
 
-def _scope(headers: dict[str, str], query: str) -> tuple[str | None, str]:
+def _scope(headers: Mapping[str, str], query: str) -> tuple[str | None, str]:
     credential: str | None = None
     match = _CREDENTIAL.search(headers.get("authorization", ""))
     if match:
@@ -120,7 +127,7 @@ def _scope(headers: dict[str, str], query: str) -> tuple[str | None, str]:
 
 
 def operation_of(
-    service: str, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+    service: str, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes
 ) -> str | None:
     amz_target = headers.get("x-amz-target")
     if amz_target:
@@ -131,7 +138,7 @@ def operation_of(
     return _rest_operation(SERVICES[service], method, path, query)
 
 
-def _action(query: str, headers: dict[str, str], body: bytes) -> str | None:
+def _action(query: str, headers: Mapping[str, str], body: bytes) -> str | None:
     if "Action=" in query:
         return parse_qs(query).get("Action", [None])[0]
     if headers.get("content-type", "").startswith("application/x-www-form-urlencoded") and body:

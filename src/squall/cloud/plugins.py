@@ -31,7 +31,10 @@ from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
 from pathlib import Path
 from threading import Event
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from squall.cloud.auth import AccessKey, Principal
 
 from squall.cloud.bodies import BodySlice, StreamedBody
 
@@ -40,6 +43,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "squall.cloud.builtins.sqs_long_poll:setup",
     "squall.cloud.builtins.moto_fixes:setup",
     "squall.cloud.builtins.log_retention:setup",
+    "squall.cloud.builtins.caller_identity:setup",
     "squall.host:setup",
     "squall.events:setup",
 )
@@ -48,7 +52,11 @@ ENTRY_POINT_GROUP = "squall.cloud.plugins"
 
 @dataclass(frozen=True)
 class CloudRequest:
-    """An AWS API request as it reached the local cloud (header names in lowercase)."""
+    """An AWS API request as it reached the local cloud (header names in lowercase).
+
+    ``principal`` is who signed it, as the front door verified (None for requests squall makes itself,
+    such as a plugin's ``ctx.call`` or a journal replay).
+    """
 
     service: str
     operation: str | None
@@ -61,6 +69,7 @@ class CloudRequest:
     host: str = "127.0.0.1"
     # a large S3 PutObject/UploadPart body, streamed to its own file (then ``body`` is empty)
     stream: StreamedBody | None = None
+    principal: Principal | None = None
 
     def json(self) -> Any:
         return json.loads(self.body or b"{}")
@@ -131,6 +140,11 @@ class CloudContext(Protocol):
 
     @property
     def stopping(self) -> Event: ...
+
+    @property
+    def home_key(self) -> AccessKey:
+        """The home's own key pair: what squall's own calls (the live link) are signed with."""
+        ...
 
     def call(self, request: CloudRequest) -> CloudResponse:
         """Serve ``request`` through moto: locked, journaled when it changes state, never claimed."""

@@ -111,6 +111,7 @@ def serve(
 ) -> None:
     """Run the local cloud until SIGTERM or SIGINT; ``on_ready`` gets the endpoint once it answers."""
     from squall.cloud.app import CloudApp
+    from squall.cloud.auth.keys import home_credentials
     from squall.cloud.core import LocalCloud
     from squall.cloud.http import CloudServer, Limits
 
@@ -126,6 +127,7 @@ def serve(
     paths.error_file.unlink(missing_ok=True)
     try:
         try:
+            home_key = home_credentials(home)  # before the first client can sign with it
             mode = resolve_durability(durability, paths)
             listener = _listen(port)
             registry = plugins.Registry()
@@ -140,7 +142,7 @@ def serve(
             store = Store(
                 paths.state, key=key, durability=mode, max_records=compact_every, on_synced=_fsync_log()
             )
-            cloud = LocalCloud(paths.data, registry, store)
+            cloud = LocalCloud(paths.data, registry, store, home_key=home_key)
             recovering = time.monotonic()
             report = cloud.recover(progress)
             recovered_in = time.monotonic() - recovering
@@ -157,14 +159,11 @@ def serve(
             report.replayed,
         )
 
-        identity: dict[str, Any] = {
-            "data": str(paths.data),
-            "started_at": time.time(),
-            "durability": mode,
-            "notes": report.warnings,
-        }
-        server = CloudServer(listener, CloudApp(cloud, identity), store.bodies, Limits.from_env())
-        bound = int(server.server_address[1])
+        identity: dict[str, Any] = {"started_at": time.time(), "durability": mode, "notes": report.warnings}
+        bound = int(listener.getsockname()[1])
+        server = CloudServer(
+            listener, CloudApp(cloud, identity, _gate(cloud, bound)), store.bodies, Limits.from_env()
+        )
         cloud.endpoint = f"http://{HOST}:{bound}"
         identity.update(port=bound, endpoint=cloud.endpoint)
 
@@ -232,6 +231,20 @@ def _fsync_log() -> Callable[[Path, int], None] | None:
             file.write(f"{segment.name} {length}\n")
 
     return record
+
+
+def _gate(cloud: Any, port: int) -> Any:
+    """The front door for ``cloud`` on ``port``: its keys, the buckets' CORS rules, allowed origins."""
+    from squall.cloud.auth import cors
+    from squall.cloud.auth.gate import Gate
+    from squall.cloud.auth.keyring import KeyRing
+    from squall.cloud.auth.moto_keys import MotoKeys
+    from squall.cloud.auth.verify import Verifier
+
+    keys = KeyRing(cloud.home_key, MotoKeys(cloud))
+    origins = os.environ.get("SQUALL_CLOUD_ALLOWED_ORIGINS", "")
+    allowed = frozenset(origin.strip().rstrip("/") for origin in origins.split(",") if origin.strip())
+    return Gate(Verifier(keys), port, lambda bucket: cors.bucket_rules(cloud, bucket), allowed)
 
 
 def _listen(port: int) -> socket.socket:

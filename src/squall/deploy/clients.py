@@ -1,4 +1,5 @@
-"""boto3 clients for a target: ``local`` (the local cloud's endpoint, dummy credentials) or ``aws``.
+"""boto3 clients for a target: ``local`` (the local cloud's endpoint, with the key pair it issued for
+``$SQUALL_HOME``) or ``aws`` (the default credential chain).
 
 One code path serves both; they differ only by endpoint and credentials. ``Clients`` makes each service's
 client once (boto3 clients are thread-safe; sessions are not, so creation is serialized).
@@ -9,17 +10,25 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from squall.cloud import AccessKey
 
 Target = Literal["local", "aws"]
-LOCAL_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
 
 class Clients:
     """``clients("lambda")`` → a boto3 client for the target."""
 
     def __init__(
-        self, make: Callable[[str], Any], *, target: Target, region: str, endpoint: str | None
+        self,
+        make: Callable[[str], Any],
+        *,
+        target: Target,
+        region: str,
+        endpoint: str | None,
+        credentials: AccessKey | None = None,
     ) -> None:
         self._make = make
         self._cache: dict[str, Any] = {}
@@ -27,6 +36,8 @@ class Clients:
         self.target: Target = target
         self.region = region
         self.endpoint = endpoint
+        self.credentials = credentials
+        """The local cloud's key pair the clients sign with (None for AWS's default chain)."""
 
     def __call__(self, service: str) -> Any:
         with self._lock:
@@ -52,9 +63,17 @@ botocore tries each call only twice (a second try covers a pooled connection the
 
 
 def boto3_clients(
-    *, target: Target, region: str, endpoint: str | None = None, options: ClientOptions | None = None
+    *,
+    target: Target,
+    region: str,
+    endpoint: str | None = None,
+    options: ClientOptions | None = None,
+    credentials: AccessKey | None = None,
 ) -> Clients:
     """Clients for ``endpoint`` (the local cloud) or, without one, AWS through the default session.
+
+    For the local cloud they sign with ``credentials``, by default the key pair of ``$SQUALL_HOME``'s
+    local cloud (``squall.cloud.credentials()``); pass another home's to talk to its cloud.
 
     Made with botocore directly: the deployer needs no boto3 resources, and not importing boto3 (and the
     s3transfer it brings) takes a tenth of a second off every command.
@@ -71,8 +90,13 @@ def boto3_clients(
         read_timeout=options.read_timeout,
     )
     session = botocore.session.get_session()
-    key = LOCAL_CREDENTIALS["aws_access_key_id"] if endpoint else None
-    secret = LOCAL_CREDENTIALS["aws_secret_access_key"] if endpoint else None
+    if endpoint and credentials is None:
+        from squall.cloud import credentials as local_credentials
+
+        credentials = local_credentials()
+    key = credentials.access_key_id if credentials else None
+    secret = credentials.secret_access_key if credentials else None
+    token = credentials.session_token if credentials else None
     lock = threading.Lock()
 
     def make(service: str) -> Any:
@@ -84,9 +108,10 @@ def boto3_clients(
                 config=config,
                 aws_access_key_id=key,
                 aws_secret_access_key=secret,
+                aws_session_token=token,
             )
 
-    return Clients(make, target=target, region=region, endpoint=endpoint)
+    return Clients(make, target=target, region=region, endpoint=endpoint, credentials=credentials)
 
 
 def clients_for(target: Target, region: str, options: ClientOptions | None = None) -> Clients:

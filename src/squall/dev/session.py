@@ -24,10 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from squall.binding.resource import ENV_PREFIX, SPILL_VARIABLE
 from squall.binding.shell import bound_environment
 from squall.binding.types import write_types
+from squall.cloud.auth.sigv4 import sign_headers
 from squall.config import CONFIG_FILE, Project, load_project
 from squall.deploy import Clients, deploy
 from squall.dev.imports import SKIPPED_DIRS, ImportGraph
@@ -47,7 +49,9 @@ from squall.runtime import (
 HEARTBEAT_SECONDS = 5.0
 DEBUG_TIMEOUT = 900.0
 DEBUG_PORT = 5678
-LOCAL_CREDENTIALS = Credentials("test", "test")
+ROLE_SESSION_SECONDS = 12 * 3600
+"""A live function runs with a session of its own role, as when deployed; renewed an hour before expiry."""
+RENEW_BEFORE = 3600.0
 
 InvocationListener = Callable[[str, Any, InvocationResult], None]
 """Called with the function's physical name, the event and the result of every live invocation."""
@@ -60,6 +64,11 @@ class LiveFunction:
     handler_module: str
     pool: FunctionPool
     debug_port: int | None = None
+    role: str = ""
+    credentials_expire: float = float("inf")
+
+    def renewal_due(self, now: float) -> bool:
+        return self.credentials_expire - now < RENEW_BEFORE
 
 
 class DevError(SquallError):
@@ -97,7 +106,10 @@ class DevSession:
         self.stopping = threading.Event()
         self._lock = threading.RLock()
         self._dirty = False
-        self._server = LiveServer(self.invoke)
+        if clients.credentials is None:
+            raise DevError("squall dev needs the local cloud's credentials to sign its calls")
+        self._key = clients.credentials
+        self._server = LiveServer(self.invoke, self._key)
         self._imports = ImportGraph(project.root)
         self._threads: list[threading.Thread] = []
         self._template: TemplateProcess | None = None
@@ -170,10 +182,11 @@ class DevSession:
         environment[SPILL_VARIABLE] = str(path)
         return environment
 
-    def _spec(self, logical_id: str, name: str, debug_port: int | None) -> FunctionSpec:
+    def _spec(self, logical_id: str, name: str, debug_port: int | None) -> tuple[FunctionSpec, str]:
+        """The function as deployed, and its role's ARN."""
         config = self.clients("lambda").get_function_configuration(FunctionName=name)
         concurrency = self.clients("lambda").get_function_concurrency(FunctionName=name)
-        return FunctionSpec(
+        spec = FunctionSpec(
             name=name,
             code_dir=self.project.root,
             handler=config["Handler"],
@@ -185,6 +198,16 @@ class DevSession:
             region=self.clients.region,
             launcher=("-m", "debugpy", "--listen", f"127.0.0.1:{debug_port}") if debug_port else (),
         )
+        return spec, str(config.get("Role", ""))
+
+    def _role_session(self, name: str, role: str) -> tuple[Credentials, float]:
+        """Credentials of a session of ``role`` (STS AssumeRole), and when they expire."""
+        answer = self.clients("sts").assume_role(
+            RoleArn=role, RoleSessionName=name[:64], DurationSeconds=ROLE_SESSION_SECONDS
+        )
+        issued = answer["Credentials"]
+        credentials = Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
+        return credentials, issued["Expiration"].timestamp()
 
     def _debugged(self, logical_id: str) -> bool:
         return self.debug is not None and self.debug in ("*", logical_id)
@@ -196,36 +219,52 @@ class DevSession:
         }
         debug_ports = iter(range(DEBUG_PORT, DEBUG_PORT + 100))
         fresh: list[LiveFunction] = []
+        retired: list[FunctionPool] = []
         specs = {
             name: self._spec(
                 resource.logical_id, name, next(debug_ports) if self._debugged(resource.logical_id) else None
             )
             for name, resource in sorted(wanted.items())
         }
-        self._ensure_template(list(specs.values()))
+        self._ensure_template([spec for spec, _ in specs.values()])
+        now = time.time()
+        with self._lock:
+            current_functions = dict(self.functions)
+        sessions = {
+            name: self._role_session(name, role)
+            for name, (_, role) in specs.items()
+            if name not in current_functions
+            or current_functions[name].role != role
+            or current_functions[name].renewal_due(now)
+        }
         with self._lock:
             for name in [n for n in self.functions if n not in wanted]:
                 self.functions.pop(name).pool.close()
             for name, resource in sorted(wanted.items()):
-                spec = specs[name]
+                spec, role = specs[name]
                 port = int(spec.launcher[-1].rsplit(":", 1)[1]) if spec.launcher else None
                 module = spec.handler.rpartition(".")[0]
                 current = self.functions.get(name)
-                if current is None:
+                if name in sessions:
+                    credentials, expires = sessions[name]
                     pool = FunctionPool(
                         spec,
                         endpoint_url=self.clients.endpoint,
-                        credentials=LOCAL_CREDENTIALS,
+                        credentials=credentials,
                         compile_from_source=True,
                         template=self._template if port is None else None,
                     )
-                    current = LiveFunction(resource.logical_id, name, module, pool, port)
+                    if current is not None:
+                        retired.append(current.pool)
+                    current = LiveFunction(resource.logical_id, name, module, pool, port, role, expires)
                     self.functions[name] = current
                     fresh.append(current)
-                elif dataclasses.replace(current.pool.spec) != spec:
+                elif current is not None and dataclasses.replace(current.pool.spec) != spec:
                     current.handler_module = module
                     current.pool.replace_workers(spec, prewarm=False)
                     fresh.append(current)
+        for pool in retired:  # in-flight invocations finish on the old pool's workers
+            threading.Thread(target=pool.close, name="retire-pool", daemon=True).start()
         self._prewarm(fresh)
         for function in fresh:
             if function.debug_port:
@@ -239,12 +278,8 @@ class DevSession:
         plain = [spec for spec in specs if not spec.launcher]
         if (self._template is not None and self._template.alive()) or not plain:
             return
-        env = build_environment(
-            plain[0],
-            log_stream_name="template",
-            endpoint_url=self.clients.endpoint,
-            credentials=LOCAL_CREDENTIALS,
-        )
+        # No credentials: each worker forked from it gets its own function's role session.
+        env = build_environment(plain[0], log_stream_name="template", endpoint_url=self.clients.endpoint)
         env["_SQUALL_COMPILE_FROM_SOURCE"] = "1"
         template = TemplateProcess(
             python=plain[0].python,
@@ -274,10 +309,24 @@ class DevSession:
     # -- the live link ------------------------------------------------------------------------
 
     def _registration(self, method: str, body: bytes | None) -> None:
-        url = f"{self.clients.endpoint}/_squall/live/{self.session_id}"
-        request = urllib.request.Request(
-            url, data=body, method=method, headers={"content-type": "application/json"}
+        endpoint = self.clients.endpoint or ""
+        path = f"/_squall/live/{self.session_id}"
+        headers = {"host": urlsplit(endpoint).netloc, "content-type": "application/json"}
+        headers.update(
+            sign_headers(
+                method=method,
+                path=path,
+                query="",
+                headers=headers,
+                body=body or b"",
+                access_key_id=self._key.access_key_id,
+                secret_access_key=self._key.secret_access_key,
+                region=self.clients.region,
+                service="squall",
+                now=time.time(),
+            )
         )
+        request = urllib.request.Request(endpoint + path, data=body, method=method, headers=headers)
         with urllib.request.urlopen(request, timeout=5) as response:
             response.read()
 
@@ -304,6 +353,13 @@ class DevSession:
                 self._register()
             except OSError as exc:
                 self.view.problem(f"cannot reach the local cloud to renew the live link: {exc}")
+            with self._lock:
+                due = any(f.renewal_due(time.time()) for f in self.functions.values())
+            if due:
+                try:
+                    self._sync_functions(self.project)
+                except Exception as exc:  # the session goes on; the next beat tries again
+                    self.view.problem(f"could not renew the functions' role credentials: {exc}")
 
     # -- reloads ------------------------------------------------------------------------------
 

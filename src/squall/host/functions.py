@@ -34,6 +34,9 @@ from squall.runtime import Credentials, FunctionPool, FunctionSpec, InvocationRe
 log = logging.getLogger(__name__)
 
 ACCOUNT_ID = "123456789012"
+SESSION_SECONDS = 12 * 3600
+"""How long a function's role credentials last (STS's maximum); its pool is renewed an hour before."""
+RENEW_BEFORE = 3600.0
 ASYNC_RETRY_DELAYS = (1.0, 2.0)
 """Event invocations are retried twice on error, as AWS does (AWS waits about 1 and 2 minutes)."""
 
@@ -81,7 +84,8 @@ class FunctionHost:
     def __init__(self) -> None:
         self._ctx: CloudContext | None = None
         self._lock = threading.Lock()
-        self._pools: dict[str, tuple[FunctionConfig, FunctionPool]] = {}
+        self._pools: dict[str, tuple[FunctionConfig, FunctionPool, float]] = {}
+        """Function ARN → (its configuration, its pool, when the pool's credentials expire)."""
         self._code_lock = threading.Lock()
         self._configs: dict[tuple[str, str], tuple[int, FunctionConfig]] = {}
         """(name or ARN, region) → (the mutation number when read, the configuration), once unpacked."""
@@ -89,7 +93,7 @@ class FunctionHost:
         self.log_service = LogShipper()
         self.async_service = AsyncInvoker(self)
         self.listeners: list[Listener] = []
-        self.live = LiveRegistry()
+        self.live = LiveRegistry(key=lambda: self.ctx.home_key)
 
     def bind(self, ctx: CloudContext) -> None:
         self._ctx = ctx
@@ -156,23 +160,23 @@ class FunctionHost:
             os.replace(staging, target)
         return target
 
-    def _credentials(self, config: FunctionConfig) -> Credentials:
+    def _credentials(self, config: FunctionConfig) -> tuple[Credentials, float]:
+        """A session of the function's role (STS ``AssumeRole``), as Lambda gives each function, and when
+        it expires. The front door knows these keys (they are in STS's state) and names the caller
+        ``assumed-role/ROLE/FUNCTION``."""
         ctx = self.ctx
-        try:
-            with ctx.locked():
-                sts = ctx.backend("sts", "global", ACCOUNT_ID)
-                role = sts.assume_role(
-                    region_name=config.region,
-                    role_session_name=config.name[:64],
-                    role_arn=config.role,
-                    policy=None,
-                    duration=43200,
-                    external_id=None,
-                )
-            return Credentials(role.access_key_id, role.secret_access_key, role.session_token)
-        except Exception:  # the role may be gone or moto's signature may differ: any key works locally
-            log.debug("assume_role for %s failed; using static credentials", config.name, exc_info=True)
-            return Credentials("squall-local", "squall-local")
+        with ctx.locked():
+            sts = ctx.backend("sts", "global", ACCOUNT_ID)
+            role = sts.assume_role(
+                region_name=config.region,
+                role_session_name=config.name[:64],
+                role_arn=config.role,
+                policy=None,
+                duration=SESSION_SECONDS,
+                external_id=None,
+            )
+        expires = time.time() + SESSION_SECONDS
+        return Credentials(role.access_key_id, role.secret_access_key, role.session_token), expires
 
     # -- pools --------------------------------------------------------------------------------
 
@@ -183,7 +187,7 @@ class FunctionHost:
     def _pool_for(self, config: FunctionConfig, code: bytes | None) -> FunctionPool:
         with self._lock:
             current = self._pools.get(config.arn)
-            if current is not None and current[0].fingerprint == config.fingerprint:
+            if current is not None and self._current(current, config):
                 return current[1]
         code_dir = self._unpack(config, code)
         spec = FunctionSpec(
@@ -197,16 +201,22 @@ class FunctionHost:
             arn=config.arn,
             region=config.region,
         )
-        fresh = FunctionPool(spec, endpoint_url=self.ctx.endpoint, credentials=self._credentials(config))
+        credentials, expires = self._credentials(config)
+        fresh = FunctionPool(spec, endpoint_url=self.ctx.endpoint, credentials=credentials)
         with self._lock:
             current = self._pools.get(config.arn)
-            if current is not None and current[0].fingerprint == config.fingerprint:
+            if current is not None and self._current(current, config):
                 fresh.close()
                 return current[1]
-            self._pools[config.arn] = (config, fresh)
+            self._pools[config.arn] = (config, fresh, expires)
         if current is not None:
             threading.Thread(target=current[1].close, name="retire-pool", daemon=True).start()
         return fresh
+
+    @staticmethod
+    def _current(entry: tuple[FunctionConfig, FunctionPool, float], config: FunctionConfig) -> bool:
+        """Whether a pool still runs this configuration with credentials good for a while yet."""
+        return entry[0].fingerprint == config.fingerprint and entry[2] - time.time() > RENEW_BEFORE
 
     def invoke(
         self, name_or_arn: str, region: str, event: Any, request_id: str | None = None
@@ -252,7 +262,7 @@ class FunctionHost:
     def close(self) -> None:
         with self._lock:
             pools, self._pools = list(self._pools.values()), {}
-        for _, pool in pools:
+        for _, pool, _ in pools:
             pool.close()
 
 

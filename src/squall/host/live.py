@@ -4,6 +4,11 @@
 renews the registration every few seconds. While it is registered, every way a function is reached (the
 Invoke API, HTTP APIs, event sources) runs the function in the session's workers, from the source tree.
 A session that stops renewing, or cannot be reached, is dropped, and the deployed code runs again.
+
+Both directions carry the home's own key: the front door lets only requests signed with it reach
+``/_squall/live/`` (so nothing else on the machine can register, list or remove a session), a session's
+URL must be loopback, and each forwarded invocation is signed the same way (service ``squall``), so the
+session's live server can refuse anyone else's.
 """
 
 from __future__ import annotations
@@ -13,10 +18,14 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from squall.cloud.auth.hosts import is_loopback_url
+from squall.cloud.auth.keys import AccessKey
+from squall.cloud.auth.sigv4 import sign_headers
 from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse
 from squall.runtime import InvocationResult
 
@@ -46,8 +55,16 @@ class _NoDelayConnection(http.client.HTTPConnection):
 
 
 class LiveRegistry:
-    def __init__(self, clock: Any = time.monotonic) -> None:
+    def __init__(
+        self,
+        key: Callable[[], AccessKey],
+        clock: Any = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        """``key`` gives the home's key pair, which signs every forwarded invocation."""
+        self._key = key
         self._clock = clock
+        self._wall_clock = wall_clock
         self._lock = threading.Lock()
         self._sessions: dict[str, Session] = {}
         self._local = threading.local()
@@ -77,6 +94,12 @@ class LiveRegistry:
         except (ValueError, KeyError, TypeError):
             return CloudResponse.aws_error(
                 400, "ValidationException", 'expected {"url": ..., "functions": [...]}'
+            )
+        if not is_loopback_url(session.url):
+            return CloudResponse.aws_error(
+                400,
+                "ValidationException",
+                f"a live session's url must be http://127.0.0.1:PORT (or localhost, [::1]), not {session.url!r}",
             )
         with self._lock:
             self._sessions[session_id] = session
@@ -118,10 +141,27 @@ class LiveRegistry:
         self, session: Session, function_name: str, event: Any, request_id: str | None
     ) -> InvocationResult:
         body = json.dumps({"function": function_name, "event": event, "request_id": request_id}).encode()
+        parts = urlsplit(session.url)
+        headers = {"host": parts.netloc, "content-type": "application/json"}
+        key = self._key()
+        headers.update(
+            sign_headers(
+                method="POST",
+                path="/invoke",
+                query="",
+                headers=headers,
+                body=body,
+                access_key_id=key.access_key_id,
+                secret_access_key=key.secret_access_key,
+                region="us-east-1",
+                service="squall",
+                now=self._wall_clock(),
+            )
+        )
         for attempt in (1, 2):  # a kept-alive connection may have been closed by the session: reconnect once
             connection = self._connection(session.url)
             try:
-                connection.request("POST", "/invoke", body, {"content-type": "application/json"})
+                connection.request("POST", "/invoke", body, headers)
                 response = connection.getresponse()
                 data = response.read()
             except (OSError, http.client.HTTPException) as exc:

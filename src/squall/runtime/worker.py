@@ -430,6 +430,9 @@ def _run_forked(request: dict[str, Any], fd: int, root: str) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     _forget_project_modules(root)
+    boto3: Any = sys.modules.get("boto3")
+    if boto3 is not None:  # a default session made in the template would keep the template's credentials
+        boto3.DEFAULT_SESSION = None
     child = Channel(socket.socket(fileno=fd))
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     runtime = Runtime(child, os.environ.get("_HANDLER", ""))

@@ -69,7 +69,12 @@ def deploy_copy(
     root = workdir / example.name
     shutil.copytree(example, root)
     project = load_project(root / "squall.config.py", stage)
-    clients = boto3_clients(target="local", region=project.graph.region, endpoint=info.endpoint)
+    clients = boto3_clients(
+        target="local",
+        region=project.graph.region,
+        endpoint=info.endpoint,
+        credentials=cloud.credentials(info.home),
+    )
     result = deploy(project, clients=clients, reporter=NullReporter())
     return project, clients, result.outputs
 

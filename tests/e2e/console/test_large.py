@@ -6,13 +6,13 @@ import re
 import textwrap
 from collections.abc import Iterator
 
-import boto3
 import pytest
 from playwright.sync_api import Page, expect
 
 from squall.cloud import CloudInfo
 from squall.console import ConsoleServer, InvocationRecord, LiveFeed, serve
 from tests.e2e.console.conftest import DeployedApp, deploy_copy, screenshot
+from tests.integration.conftest import session_for
 
 COUNT = 10_000
 BIG_APP = """
@@ -83,13 +83,11 @@ def big_table(console_cloud: CloudInfo, tmp_path_factory: pytest.TempPathFactory
     source.mkdir()
     (source / "squall.config.py").write_text(textwrap.dedent(BIG_APP).lstrip(), encoding="utf-8")
     project, clients, _ = deploy_copy(source, tmp_path_factory.mktemp("big"), console_cloud, "e2e")
-    table = boto3.resource(
-        "dynamodb",
-        endpoint_url=console_cloud.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    ).Table("big-e2e-Big")
+    table = (
+        session_for(console_cloud.home)
+        .resource("dynamodb", endpoint_url=console_cloud.endpoint)
+        .Table("big-e2e-Big")
+    )
     with table.batch_writer() as batch:
         for index in range(COUNT):
             batch.put_item(Item={"pk": f"item-{index:05d}", "n": index, "note": "x" * 20})

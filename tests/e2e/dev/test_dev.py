@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import boto3
 import pytest
 
 from squall.cloud import CloudInfo
 from tests.conftest import EXAMPLES
+from tests.integration.conftest import session_for
 from tests.squall_process import SquallProcess, alive, descendants
 
 Response = tuple[int, dict[str, str], bytes]
@@ -173,13 +173,7 @@ def test_editing_one_function_leaves_the_others_workers_warm(
     (root / "functions" / "beta.py").write_text(HANDLER.format(shared="beta_lib"))
     stage = unique_name("iso")
     dev = SquallProcess(["dev", "--stage", stage], cwd=root, env={"SQUALL_HOME": str(local_cloud_home)})
-    client = boto3.client(
-        "lambda",
-        endpoint_url=local_cloud.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    client = session_for(local_cloud_home).client("lambda", endpoint_url=local_cloud.endpoint)
 
     def invoke(function: str) -> dict[str, Any]:
         response = client.invoke(FunctionName=f"isolation-{stage}-{function}", Payload=b"{}")
@@ -214,13 +208,7 @@ def test_dev_runs_a_function_whose_metadata_spilled_into_its_package(
     dev = SquallProcess(
         ["dev", "--stage", stage, "--no-console"], cwd=root, env={"SQUALL_HOME": str(local_cloud_home)}
     )
-    client = boto3.client(
-        "lambda",
-        endpoint_url=local_cloud.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    client = session_for(local_cloud_home).client("lambda", endpoint_url=local_cloud.endpoint)
     try:
         dev.wait_for(lambda line: line.startswith("Ready."), timeout=120)
         response = client.invoke(FunctionName=f"wide-{stage}-Reader", Payload=b"{}")

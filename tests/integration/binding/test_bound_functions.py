@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from squall import cloud
 from squall.binding.secrets import Secrets
 from squall.cloud import CloudInfo
 from squall.config import load_project
@@ -88,7 +89,12 @@ def deployed(
     stage = unique_name("bind")
     Secrets(aws_client("ssm"), "binder", stage).set("ApiKey", SECRET)
     project = load_project(root / "squall.config.py", stage)
-    clients = boto3_clients(target="local", region="us-east-1", endpoint=local_cloud.endpoint)
+    clients = boto3_clients(
+        target="local",
+        region="us-east-1",
+        endpoint=local_cloud.endpoint,
+        credentials=cloud.credentials(local_cloud.home),
+    )
     deploy(project, clients=clients)
     return stage, clients
 

@@ -7,13 +7,12 @@ import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 
 from squall import cloud
 from squall.cloud import CloudInfo
 from squall.cloud.daemon import _wait_gone
-from tests.integration.conftest import CREDENTIALS, REGION, ClientFactory, client_factory
+from tests.integration.conftest import ClientFactory, clients_for
 
 
 class Daemons:
@@ -38,7 +37,7 @@ class Daemons:
         assert _wait_gone(info.pid, 10.0)
 
     def clients(self, info: CloudInfo) -> ClientFactory:
-        return client_factory(boto3.Session(region_name=REGION, **CREDENTIALS), info.endpoint)
+        return clients_for(info.data.parent, info.endpoint)
 
     def stop_all(self) -> None:
         for home in self.homes:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from squall import cloud
 from squall.cloud import CloudInfo
 from squall.deploy import Clients, boto3_clients
 
@@ -18,7 +19,12 @@ REGION = "us-east-1"
 
 @pytest.fixture
 def clients(local_cloud: CloudInfo) -> Clients:
-    return boto3_clients(target="local", region=REGION, endpoint=local_cloud.endpoint)
+    return boto3_clients(
+        target="local",
+        region=REGION,
+        endpoint=local_cloud.endpoint,
+        credentials=cloud.credentials(local_cloud.home),
+    )
 
 
 @pytest.fixture

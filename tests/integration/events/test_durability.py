@@ -6,11 +6,10 @@ import os
 import signal
 from pathlib import Path
 
-import boto3
 import pytest
 
 from squall import cloud
-from tests.integration.conftest import CREDENTIALS, REGION, client_factory
+from tests.integration.conftest import clients_for
 from tests.integration.events.conftest import ASSUME_ROLE_POLICY, wait_until, zip_source
 
 CONSUMER = """
@@ -35,7 +34,7 @@ def test_messages_survive_a_killed_cloud(tmp_path: Path) -> None:
     assert info is not None
     total = 300
     try:
-        make = client_factory(boto3.Session(region_name=REGION, **CREDENTIALS), info.endpoint)
+        make = clients_for(home, info.endpoint)
         make("dynamodb").create_table(
             TableName="results",
             KeySchema=[
@@ -86,7 +85,7 @@ def test_messages_survive_a_killed_cloud(tmp_path: Path) -> None:
         wait_until(lambda: cloud.status(home) is None, 10, what="the daemon to be gone")
         info = cloud.start(home, port=0)
         assert info is not None
-        make = client_factory(boto3.Session(region_name=REGION, **CREDENTIALS), info.endpoint)
+        make = clients_for(home, info.endpoint)
         sqs = make("sqs")
         url = sqs.get_queue_url(QueueName="work")["QueueUrl"]
         wait_until(lambda: len(processed()) == total, 90, what="every message processed after the restart")

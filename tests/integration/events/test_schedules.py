@@ -7,11 +7,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import boto3
 import pytest
 
 from squall import cloud
-from tests.integration.conftest import CREDENTIALS, REGION, ClientFactory, client_factory
+from tests.integration.conftest import ClientFactory, clients_for
 from tests.integration.events.conftest import (
     ASSUME_ROLE_POLICY,
     RECORDER,
@@ -48,7 +47,7 @@ def test_rate_fires_on_time_across_a_restart(tmp_path: Path) -> None:
     info = cloud.start(home, port=0)
     assert info is not None
     try:
-        make = client_factory(boto3.Session(region_name=REGION, **CREDENTIALS), info.endpoint)
+        make = clients_for(home, info.endpoint)
         make("dynamodb").create_table(
             TableName="results",
             KeySchema=[
@@ -79,7 +78,7 @@ def test_rate_fires_on_time_across_a_restart(tmp_path: Path) -> None:
         cloud.stop(home)
         info = cloud.start(home, port=0)
         assert info is not None
-        make = client_factory(boto3.Session(region_name=REGION, **CREDENTIALS), info.endpoint)
+        make = clients_for(home, info.endpoint)
         rec = Recorder(function["FunctionArn"], "rate", "results", make("dynamodb"))
         [(started, event)] = wait_until(rec.events, 90, interval=0.2, what="the first fire")
         fired_for = calendar.timegm(time.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ"))

@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from squall import cloud
 from squall.cloud import CloudInfo
-from tests.integration.conftest import CREDENTIALS, REGION, ClientFactory, client_factory
+from tests.integration.conftest import ClientFactory, clients_for
 from tests.integration.host.conftest import ASSUME_ROLE_POLICY, Api, Deploy, MakeApi
 from tests.integration.host.support import poll, send, zip_files
 
@@ -289,7 +288,7 @@ def private_home(tmp_path: Path) -> Iterator[Path]:
 def test_api_url_survives_a_restart(private_home: Path) -> None:
     info = cloud.start(private_home, port=0)
     assert isinstance(info, CloudInfo)
-    clients = client_factory(boto3.Session(region_name=REGION, **CREDENTIALS), info.endpoint)
+    clients = clients_for(private_home, info.endpoint)
     role = clients("iam").create_role(RoleName="restart", AssumeRolePolicyDocument=ASSUME_ROLE_POLICY)
     function = clients("lambda").create_function(
         FunctionName="restart-fn",
@@ -317,7 +316,7 @@ def test_api_url_survives_a_restart(private_home: Path) -> None:
     cloud.stop(private_home)
     info = cloud.start(private_home, port=0)
     assert isinstance(info, CloudInfo)
-    clients = client_factory(boto3.Session(region_name=REGION, **CREDENTIALS), info.endpoint)
+    clients = clients_for(private_home, info.endpoint)
     assert clients("apigatewayv2").get_api(ApiId=api["ApiId"])["ApiEndpoint"] == endpoint
 
     def served() -> Any:
