@@ -36,7 +36,6 @@ from playwright.sync_api import Browser, Page
 from squall import cloud
 from squall.cloud import CloudInfo
 from squall.cloud.auth.sigv4 import sign_headers
-from tests.signed_http import SignedClient
 from tests.integration.conftest import (  # noqa: F401 - fixtures, registered by being imported here
     aws_client,
     boto3_session,
@@ -45,6 +44,7 @@ from tests.integration.conftest import (  # noqa: F401 - fixtures, registered by
     local_cloud_home,
     unique_name,
 )
+from tests.signed_http import SignedClient
 
 REBIND_HOST = "rebind.evil.example"  # the shared browser resolves it to 127.0.0.1 (tests/conftest.py)
 

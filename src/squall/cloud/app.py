@@ -116,7 +116,7 @@ class CloudApp:
                 admitted.body,
                 admitted.region,
                 headers.get("host") or host,
-                admitted.principal,
+                principal=admitted.principal,
             )
             return claimed(own, self.cloud)
         if service not in _KNOWN:
@@ -146,8 +146,8 @@ class CloudApp:
             admitted.body,
             admitted.region,
             incoming.headers.get("host") or host,
-            stream,
-            admitted.principal,
+            stream=stream,
+            principal=admitted.principal,
         )
         response = self.cloud.handle(request, stream_response=service == "s3" and incoming.method == "GET")
         if admitted.cors:

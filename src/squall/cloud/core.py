@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from squall.cloud import clock, lambda_stub, s3_values, validation
-from squall.cloud.bodies import BodySlice
 from squall.cloud.auth.keys import AccessKey, home_credentials
+from squall.cloud.bodies import BodySlice
 from squall.cloud.feed import Feed
 from squall.cloud.moto_bridge import MotoBridge
 from squall.cloud.operations import Target, is_mutating
