@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from squall import cloud
 from squall.cloud import CloudInfo
 from squall.config import load_project
 from squall.console import ConsoleServer, serve
@@ -91,7 +92,12 @@ def stage(local_cloud: CloudInfo, tmp_path_factory: pytest.TempPathFactory) -> I
     (root / "functions").mkdir()
     (root / "functions" / "mark.py").write_text(textwrap.dedent(MARK), encoding="utf-8")
     project = load_project(root / "squall.config.py", "sec")
-    clients = boto3_clients(target="local", region=project.graph.region, endpoint=local_cloud.endpoint)
+    clients = boto3_clients(
+        target="local",
+        region=project.graph.region,
+        endpoint=local_cloud.endpoint,
+        credentials=cloud.credentials(local_cloud.home),
+    )
     deploy(project, clients=clients, reporter=NullReporter())
     table = clients("dynamodb").list_tables()["TableNames"]
     queues = clients("sqs").list_queues(QueueNamePrefix="csrf-sec-Jobs")["QueueUrls"]

@@ -316,15 +316,25 @@ def _probe(port: int, pid: int, paths: CloudPaths) -> CloudInfo | None:
         connection.close()
     if not isinstance(document, dict) or document.get("pid") != pid:
         return None
+    started = _started(paths, pid)
     return CloudInfo(
         endpoint=str(document["endpoint"]),
         port=int(document["port"]),
         pid=pid,
         data=paths.data,
         started_at=float(document["started_at"]),
-        durability=str(document.get("durability", "default")),
-        notes=tuple(str(n) for n in document.get("notes", ())),
+        durability=str(started.get("durability", "default")),
+        notes=tuple(str(n) for n in started.get("notes", ())),
     )
+
+
+def _started(paths: CloudPaths, pid: int) -> dict[str, Any]:
+    """The start report the daemon ``pid`` left in its private file (durability, recovery notes)."""
+    try:
+        document = json.loads(paths.started_file.read_text())
+    except (OSError, ValueError):
+        return {}
+    return document if isinstance(document, dict) and document.get("pid") == pid else {}
 
 
 def _read_int(path: Path) -> int | None:
@@ -335,7 +345,7 @@ def _read_int(path: Path) -> int | None:
 
 
 def _forget(paths: CloudPaths) -> None:
-    for path in (paths.pid_file, paths.port_file):
+    for path in (paths.pid_file, paths.port_file, paths.started_file):
         path.unlink(missing_ok=True)
 
 

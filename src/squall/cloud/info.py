@@ -60,6 +60,11 @@ class CloudPaths:
         return self.data / "cloud.progress"
 
     @property
+    def started_file(self) -> Path:
+        """What the running daemon tells its starter but not the network (JSON: pid, durability, notes; 0600)."""
+        return self.data / "cloud.started"
+
+    @property
     def error_file(self) -> Path:
         """Why the last start failed, for the process that started it (JSON: message, hint, exit code)."""
         return self.data / "cloud.error"

@@ -159,7 +159,7 @@ def serve(
             report.replayed,
         )
 
-        identity: dict[str, Any] = {"started_at": time.time(), "durability": mode, "notes": report.warnings}
+        identity: dict[str, Any] = {"started_at": time.time()}
         bound = int(listener.getsockname()[1])
         server = CloudServer(
             listener, CloudApp(cloud, identity, _gate(cloud, bound)), store.bodies, Limits.from_env()
@@ -168,6 +168,8 @@ def serve(
         identity.update(port=bound, endpoint=cloud.endpoint)
 
         _start_threads(cloud, registry, server)
+        report_file = {"pid": os.getpid(), "durability": mode, "notes": report.warnings}
+        write_private(paths.started_file, json.dumps(report_file))
         write_private(paths.pid_file, f"{os.getpid()}\n")
         write_private(paths.port_file, f"{bound}\n")
         progress.clear()
@@ -185,7 +187,7 @@ def serve(
             progress("compact", 0, 0)
             cloud.store.compact(cloud.lock, cloud.bridge.live, progress=progress)
             cloud.store.close()
-            for path in (paths.pid_file, paths.port_file):
+            for path in (paths.pid_file, paths.port_file, paths.started_file):
                 path.unlink(missing_ok=True)
             progress.clear()
             log.info("stopped")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from squall import cloud
 from squall.cloud import CloudInfo
 from squall.config import load_project
 from squall.console import ConsoleServer, serve
@@ -38,7 +39,12 @@ def bucket_console(
     root = tmp_path_factory.mktemp("files-app")
     (root / "squall.config.py").write_text(textwrap.dedent(APP), encoding="utf-8")
     project = load_project(root / "squall.config.py", "e2e")
-    clients = boto3_clients(target="local", region=project.graph.region, endpoint=console_cloud.endpoint)
+    clients = boto3_clients(
+        target="local",
+        region=project.graph.region,
+        endpoint=console_cloud.endpoint,
+        credentials=cloud.credentials(console_cloud.home),
+    )
     deploy(project, clients=clients, reporter=NullReporter())
     s3 = clients("s3")
     bucket = next(b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith("files-e2e-files"))

@@ -34,6 +34,11 @@ def _connect(info: CloudInfo) -> socket.socket:
     return socket.create_connection(("127.0.0.1", info.port), timeout=10)
 
 
+def _host(info: CloudInfo) -> bytes:
+    """The ``Host`` header line the local cloud accepts (loopback with its own port)."""
+    return f"Host: 127.0.0.1:{info.port}\r\n".encode()
+
+
 def _answer(sock: socket.socket) -> bytes:
     """Everything the server sends until it closes the connection."""
     received = b""
@@ -44,7 +49,7 @@ def _answer(sock: socket.socket) -> bytes:
 
 def _health(info: CloudInfo) -> bytes:
     with _connect(info) as sock:
-        sock.sendall(b"GET /_squall/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        sock.sendall(b"GET /_squall/health HTTP/1.1\r\n" + _host(info) + b"Connection: close\r\n\r\n")
         return _answer(sock)
 
 
@@ -105,7 +110,7 @@ def test_connections_past_the_cap_get_slow_down_and_a_log_line(limited: tuple[Cl
     held = [_connect(info) for _ in range(CAP)]
     try:
         for sock in held:  # each is served (so counted) before the next one comes
-            sock.sendall(b"GET /_squall/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            sock.sendall(b"GET /_squall/health HTTP/1.1\r\n" + _host(info) + b"\r\n")
             assert sock.recv(65536).startswith(b"HTTP/1.1 200")
         answer = _health(info)
         assert answer.startswith(b"HTTP/1.1 503") and b"SlowDown" in answer

@@ -50,7 +50,9 @@ def test_a_deploy_against_a_killed_target_exits_quickly_saying_what_was_applied(
 
         info = cloud.start(home, port=0)
         assert info is not None
-        clients = boto3_clients(target="local", region="us-east-1", endpoint=info.endpoint)
+        clients = boto3_clients(
+            target="local", region="us-east-1", endpoint=info.endpoint, credentials=cloud.credentials(home)
+        )
         project = load(shortener, stage)
         deploy(project, clients=clients)
         assert diff(project, clients=clients).is_empty
