@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,12 +11,15 @@ from tests.integration.events.conftest import RecorderFactory, wait_until
 FAILING_AT_FIRST = """
 import json, os, time, uuid
 import boto3
+from boto3.dynamodb.conditions import Key
 
 table = boto3.resource("dynamodb").Table(os.environ["RESULTS_TABLE"])
 
 
 def handler(event, context):
-    failing = time.time() < float(os.environ["FAIL_UNTIL"])
+    # the first FAILURES attempts fail, however long the machine takes to reach them
+    earlier = table.query(KeyConditionExpression=Key("run").eq(os.environ["RUN"]))["Items"]
+    failing = sum(json.loads(item["event"])["failed"] for item in earlier) < int(os.environ["FAILURES"])
     table.put_item(Item={
         "run": os.environ["RUN"],
         "id": uuid.uuid4().hex,
@@ -52,7 +54,7 @@ def test_records_arrive_in_order_and_failed_batches_are_retried(
     stream = make_table(aws_client, name, "KEYS_ONLY")
     for i in range(10):
         ddb.put_item(TableName=name, Item={"pk": {"S": f"k{i:02d}"}})
-    rec = recorder(FAILING_AT_FIRST, {"FAIL_UNTIL": str(time.time() + 2.0)})
+    rec = recorder(FAILING_AT_FIRST, {"FAILURES": "2"})
     aws_client("lambda").create_event_source_mapping(
         EventSourceArn=stream, FunctionName=rec.arn, StartingPosition="TRIM_HORIZON", BatchSize=4
     )
