@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from squall.console.feed import LiveFeed
-from squall.console.records import INVOCATIONS_LOG_GROUP, InvocationRecord
+from squall.runtime.records import INVOCATIONS_LOG_GROUP, InvocationRecord
 
 if TYPE_CHECKING:
     from squall.console.server import ConsoleServer, serve

@@ -11,7 +11,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 
-from squall.console.records import InvocationRecord
+from squall.runtime.records import InvocationRecord
 
 Listener = Callable[[InvocationRecord], None]
 KEEP = 10_000

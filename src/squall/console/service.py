@@ -19,7 +19,6 @@ from squall.console.broadcast import Broadcaster
 from squall.console.errors import BadRequest, NotFound
 from squall.console.explore import Buckets, Queues, Tables, physical, secret_names, stage_resource
 from squall.console.feed import LiveFeed
-from squall.console.records import InvocationRecord
 from squall.console.samples import SAMPLE_KINDS, sample_event
 from squall.console.sources import InvocationSource, LogTail
 from squall.console.stats import EMPTY
@@ -27,6 +26,7 @@ from squall.console.store import InvocationStore
 from squall.console.triggers import FunctionInfo, SampleKind, stage_functions
 from squall.deploy.clients import Clients
 from squall.errors import SquallError
+from squall.runtime.records import InvocationRecord
 
 RESOURCE_KINDS = {
     "AWS::DynamoDB::Table": "table",

@@ -18,9 +18,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from squall.console.broadcast import Broadcaster
-from squall.console.records import INVOCATIONS_LOG_GROUP, InvocationRecord
 from squall.console.store import InvocationStore
 from squall.console.triggers import FunctionInfo
+from squall.runtime.records import INVOCATIONS_LOG_GROUP, InvocationRecord
 
 log = logging.getLogger(__name__)
 LOOKBACK_MS = 10_000

@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from squall.console.records import InvocationRecord
+from squall.runtime.records import InvocationRecord
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:

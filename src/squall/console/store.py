@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from squall.console.records import InvocationRecord
 from squall.console.stats import FunctionStats, function_stats
+from squall.runtime.records import InvocationRecord
 
 StatusFilter = Literal["all", "ok", "error"]
 KEEP = 50_000

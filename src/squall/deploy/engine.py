@@ -313,33 +313,9 @@ def remove(
             Executor(session.context(), recorder, reporter, None, guard=held.check).run(plan)
         held.check()
         _delete_code(session)
-        _delete_invocation_records(
-            session, [step.physical_name for step in plan.steps if step.type == FUNCTION and not step.kept]
-        )
         secrets.remove_all(names)
         store.delete()
         return Removal(plan, tuple(names))
-
-
-FUNCTION = "AWS::Lambda::Function"
-
-
-def _delete_invocation_records(session: Session, functions: list[str | None]) -> None:
-    """The local cloud keeps each function's invocation records (for the console) in a shared log group,
-    one stream per function: a removed stage's streams go with it."""
-    from squall.console.records import INVOCATIONS_LOG_GROUP
-
-    logs = session.clients("logs")
-    for name in functions:
-        if not name:
-            continue
-        try:
-            session.retrier.call(
-                logs.delete_log_stream, logGroupName=INVOCATIONS_LOG_GROUP, logStreamName=name
-            )
-        except ClientError as exc:
-            if error_code(exc) != "ResourceNotFoundException":
-                raise
 
 
 def _delete_code(session: Session) -> None:

@@ -5,14 +5,17 @@ moto stores functions and APIs but runs neither without Docker. This package is 
 
 - ``functions``: Lambda ``Invoke`` (RequestResponse, Event, DryRun) on warm worker pools built from each
   function's uploaded code, with its configuration, role credentials and ``AWS_ENDPOINT_URL`` set;
-- ``logs``: every invocation's output, with START/END/REPORT lines, shipped to CloudWatch Logs;
+- ``logs``: every invocation's output, with START/END/REPORT lines, shipped to CloudWatch Logs, and its
+  record (``squall.runtime.records``) to ``/squall/invocations``, whose stream goes when the function does;
 - ``http_api``: each HTTP API served on its own port of 127.0.0.1, kept across restarts, as API Gateway's
   payload format 2.0 data plane.
 """
 
 from __future__ import annotations
 
-from squall.cloud.plugins import Registry
+from urllib.parse import parse_qs, unquote
+
+from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse, Registry
 
 
 def setup(registry: Registry) -> None:
@@ -20,11 +23,22 @@ def setup(registry: Registry) -> None:
     from squall.host.http_api import ApiEndpointClaims, HttpApiService
     from squall.host.invoke_api import InvokeHandler
     from squall.host.live import PATH_PREFIX
+    from squall.runtime.records import INVOCATIONS_LOG_GROUP
 
     host = FunctionHost()
     apis = HttpApiService(host)
     claims = ApiEndpointClaims(apis)
     registry.claim("awslambda", "Invoke", InvokeHandler(host))
+
+    def delete_function(request: CloudRequest, ctx: CloudContext) -> CloudResponse:
+        # DELETE /2015-03-31/functions/{name or ARN}: the function's invocation records go with it
+        response = ctx.call(request)
+        if response.status < 300 and not parse_qs(request.query).get("Qualifier"):
+            name = unquote(request.path.rstrip("/").rsplit("/", 1)[-1]).rsplit(":function:", 1)[-1]
+            host.log_service.delete_stream(ctx, INVOCATIONS_LOG_GROUP, name.split(":", 1)[0], request.region)
+        return response
+
+    registry.claim("awslambda", "DeleteFunction", delete_function)
     registry.claim_path(PATH_PREFIX, host.live.handle)
     registry.claim("apigatewayv2", "CreateApi", claims.create)
     registry.claim("apigatewayv2", "GetApi", claims.read)

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from squall.cloud.plugins import CloudContext
-from squall.console.records import INVOCATIONS_LOG_GROUP, InvocationRecord
 from squall.host.changes import ChangeWatch
 from squall.host.live import LiveRegistry, SessionGone
 from squall.host.logs import LogShipper
 from squall.runtime import Credentials, FunctionPool, FunctionSpec, InvocationResult
+from squall.runtime.records import INVOCATIONS_LOG_GROUP, InvocationRecord
 
 log = logging.getLogger(__name__)
 

@@ -99,6 +99,11 @@ class LogShipper:
                     )
                 )
 
+    def delete_stream(self, ctx: CloudContext, group: str, stream: str, region: str) -> None:
+        """Delete a stream (gone already is fine); a later ``submit`` to it creates it again."""
+        self._known.discard((group, stream, region))
+        ctx.call(_logs_request("DeleteLogStream", {"logGroupName": group, "logStreamName": stream}, region))
+
     def _ensure_stream(self, ctx: CloudContext, group: str, stream: str, region: str) -> None:
         key = (group, stream, region)
         if key in self._known:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from squall.console.records import INVOCATIONS_LOG_GROUP, InvocationRecord
 from squall.console.sources import InvocationSource, LogLine, LogTail, common_prefix, request_id_of
 from squall.console.store import InvocationQuery, InvocationStore
 from squall.console.triggers import FunctionInfo
+from squall.runtime.records import INVOCATIONS_LOG_GROUP, InvocationRecord
 
 FUNCTIONS = [
     FunctionInfo("A", "app-dev-A", "a.handler", "A", ()),

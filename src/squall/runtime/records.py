@@ -1,4 +1,4 @@
-"""One invocation as the console sees it: the JSON the function host writes to ``/squall/invocations``."""
+"""One invocation's record: the JSON the local cloud writes to ``/squall/invocations``, the console reads."""
 
 from __future__ import annotations
 
