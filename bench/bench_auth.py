@@ -129,7 +129,7 @@ def request_path(home: Path) -> tuple[float, float]:
     paths = CloudPaths.under(home / "in-process")
     paths.state.mkdir(parents=True)
     key = cloud.credentials(home)
-    local = LocalCloud(paths.data, plugins.Registry(), Store(paths.state), home_key=key)
+    local = LocalCloud(paths.data, plugins.Registry(), Store(paths.state, key=os.urandom(32)), home_key=key)
     local.recover()
     verifying = CloudApp(local, {}, Gate(Verifier(KeyRing(key)), 4590, lambda bucket: None))
     trusting = CloudApp(local, {}, Gate(Trusting(key.access_key_id), 4590, lambda bucket: None))  # type: ignore[arg-type]

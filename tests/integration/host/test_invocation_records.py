@@ -54,7 +54,9 @@ def test_deleting_a_function_deletes_its_records_and_a_new_one_of_that_name_star
     assert _records(logs, name) == []
 
 
-def test_deleting_one_version_keeps_the_functions_records(aws_client: ClientFactory, lambda_role: str) -> None:
+def test_deleting_one_version_keeps_the_functions_records(
+    aws_client: ClientFactory, lambda_role: str
+) -> None:
     lam, logs = aws_client("lambda"), aws_client("logs")
     name = unique("records")
     lam.create_function(
