@@ -39,6 +39,7 @@ def test_deploy_verify_change_and_remove(shortener: Path, stage: str, clients: C
         assert json.loads(env["SQUALL_RESOURCE_Urls"]) == {
             "arn": table_arn,
             "tableName": f"{prefix}Urls",
+            "key": ["shortCode"],
             "type": "Table",
         }
         policy = iam.get_role_policy(RoleName=name, PolicyName="squall-function")["PolicyDocument"]
