@@ -17,7 +17,7 @@ def jobs_stack(stack: Stack) -> None:
     runs = Table(
         stack,
         "Runs",
-        fields={"job": "string", "id": "string"},
+        fields={"job": "string", "id": "string", "detail": "string"},
         primary_index={"partition_key": "job", "sort_key": "id"},
     )
     failed_orders = Queue(stack, "FailedOrders")

@@ -7,7 +7,7 @@ import squall.constructs
 
 
 def test_squall_exports() -> None:
-    assert squall.__all__ == ["App", "Resource", "Stack"]
+    assert squall.__all__ == ["App", "BatchFailed", "ConditionFailed", "Resource", "Stack"]
     for name in squall.__all__:
         assert getattr(squall, name) is not None
 

@@ -2,17 +2,23 @@
 
 Each bound resource arrives as one environment variable, ``SQUALL_RESOURCE_<id>``, holding compact JSON
 (``{"type": "Table", "tableName": ..., "arn": ...}``); ``Resource.<id>.<attribute>`` reads it with the
-attribute in snake_case. A secret's value is fetched from SSM on first access and cached, so it never sits
-in the environment. This module is stdlib-only at import time: it runs inside every function.
+attribute in snake_case. Tables, buckets, queues, topics and secrets are typed clients
+(``squall.binding.clients``) that call AWS through boto3, imported on first use. This module is stdlib-only
+at import time: it runs inside every function.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
-import threading
 from typing import TYPE_CHECKING, Any
+
+from squall.binding.clients.base import BoundResource
+from squall.binding.clients.bucket import BucketClient
+from squall.binding.clients.queue import QueueClient
+from squall.binding.clients.secret import SecretClient
+from squall.binding.clients.table import TableClient
+from squall.binding.clients.topic import TopicClient
 
 ENV_PREFIX = "SQUALL_RESOURCE_"
 SPILL_VARIABLE = "SQUALL_RESOURCES_FILE"
@@ -33,58 +39,18 @@ class UnboundResourceError(AttributeError):
     """A handler used ``Resource.X`` but X is not bound to its function."""
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 def _function_name() -> str:
     return os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "this process")
 
 
-class BoundResource:
-    """One bound resource's metadata, as attributes (``table_name``, ``arn``, ``queue_url``...)."""
-
-    def __init__(self, id: str, data: dict[str, Any]) -> None:
-        self._id = id
-        self._type = str(data.get("type", "Resource"))
-        self._fields = {_snake(key): value for key, value in data.items() if key != "type"}
-        self._lock = threading.Lock()
-        self._secret: str | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "value" and self._type == "Secret":
-            return self._secret_value()
-        try:
-            return self._fields[name]
-        except KeyError:
-            known = ", ".join(sorted(self._fields)) or "none"
-            raise AttributeError(
-                f"{self._type} '{self._id}' has no attribute {name!r} (it has: {known})"
-            ) from None
-
-    def _secret_value(self) -> str:
-        with self._lock:
-            if self._secret is None:
-                self._secret = _fetch_secret(
-                    self._id, self._fields["parameter"], self._fields["fallback_parameter"]
-                )
-            return self._secret
-
-    def __repr__(self) -> str:
-        return f"<{self._type} {self._id} {self._fields}>"
-
-
-def _fetch_secret(id: str, parameter: str, fallback: str) -> str:
-    import boto3  # the function's own dependency, as for any AWS call
-
-    client = boto3.client("ssm")
-    for name in (parameter, fallback):
-        try:
-            value = client.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
-            return str(value)
-        except client.exceptions.ParameterNotFound:
-            continue
-    raise LookupError(f"secret '{id}' has no value for this stage; set it with: squall secret set {id} VALUE")
+CLIENTS: dict[str, type[BoundResource]] = {
+    "Table": TableClient,
+    "Bucket": BucketClient,
+    "Queue": QueueClient,
+    "Topic": TopicClient,
+    "Secret": SecretClient,
+}
+"""Resource type → the class ``Resource.<id>`` is; other types offer their metadata only."""
 
 
 class AppInfo:
@@ -133,7 +99,7 @@ class ResourceNamespace:
                 f"(bound: {', '.join(bound) or 'nothing'}). Bind it in squall.config.py, e.g. "
                 f"api.bind([{id.lower()}]) or Function(..., bind=[{id.lower()}])"
             )
-        resource = BoundResource(id, data)
+        resource = CLIENTS.get(str(data.get("type")), BoundResource)(id, data)
         self._cache[id] = resource
         return resource
 

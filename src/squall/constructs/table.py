@@ -212,7 +212,20 @@ class Table(Construct, BindsResources):
             )
 
     def bind_metadata(self, ctx: SynthContext) -> dict[str, Any]:
-        return {"tableName": self.table_name(ctx), "arn": self.arn(ctx)}
+        # The key schema lets Resource.<id>.query() know which attributes a partition and sort apply to.
+        metadata: dict[str, Any] = {
+            "tableName": self.table_name(ctx),
+            "arn": self.arn(ctx),
+            "key": self.key_names(),
+        }
+        if self.global_indexes:
+            metadata["indexes"] = {name: self.key_names(name) for name in sorted(self.global_indexes)}
+        return metadata
+
+    def key_names(self, index: str | None = None) -> list[str]:
+        """The partition key's name, then the sort key's if there is one (of the table, or of ``index``)."""
+        keys = self.primary_index if index is None else self.global_indexes[index]
+        return [keys[name] for name in ("partition_key", "sort_key") if name in keys]
 
     def bind_statements(self, ctx: SynthContext, access: Access) -> list[dict[str, Any]]:
         actions = {"read": READ_ACTIONS, "write": WRITE_ACTIONS, "readwrite": READ_ACTIONS + WRITE_ACTIONS}[

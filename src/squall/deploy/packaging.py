@@ -2,7 +2,8 @@
 
 A package holds the function's code root (the project folder, minus tooling and test folders and
 ``squall.config.py``), squall's
-function-side SDK (``squall/__init__.py`` and ``squall/binding``: stdlib-only at import time) and the
+function-side SDK (``squall/__init__.py``, ``squall/binding/resource.py`` and ``squall/binding/clients``:
+stdlib-only at import time) and the
 project's dependencies installed with ``pip install --target`` for the target's platform. Entries are
 sorted and timestamped 1980-01-01, so the same inputs give the same bytes and the same sha256.
 
@@ -46,8 +47,13 @@ EXCLUDED_DIRS = frozenset(
     }
 )
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")
-SDK_FILES = ("__init__.py", "binding/__init__.py", "binding/resource.py")
 SQUALL_SOURCE = Path(__file__).resolve().parent.parent
+SDK_FILES = (
+    "__init__.py",
+    "binding/__init__.py",
+    "binding/resource.py",
+    *sorted(f"binding/clients/{p.name}" for p in (SQUALL_SOURCE / "binding" / "clients").glob("*.py")),
+)
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 COMPLETE_MARKER = ".squall-complete"
 CONFIG_FILE = "squall.config.py"

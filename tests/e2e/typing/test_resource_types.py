@@ -26,8 +26,8 @@ def test_mypy_checks_resource_names(tmp_path: Path) -> None:
 
     stats = project / "functions" / "stats.py"
     lines = stats.read_text().splitlines()
-    number = next(i for i, line in enumerate(lines, start=1) if "Resource.Urls.table_name" in line)
-    stats.write_text(stats.read_text().replace("Resource.Urls.table_name", "Resource.Urlz.table_name"))
+    number = next(i for i, line in enumerate(lines, start=1) if "Resource.Urls.get(" in line)
+    stats.write_text(stats.read_text().replace("Resource.Urls.get(", "Resource.Urlz.get("))
     failing = run("mypy", "--cache-dir", str(tmp_path / "cache"), cwd=project)
     assert failing.returncode == 1
     assert f'functions/stats.py:{number}: error: "Resources" has no attribute "Urlz"' in failing.stdout

@@ -39,6 +39,7 @@ def test_deploy_verify_change_and_remove(shortener: Path, stage: str, clients: C
         assert json.loads(env["SQUALL_RESOURCE_Urls"]) == {
             "arn": table_arn,
             "tableName": f"{prefix}Urls",
+            "key": ["shortCode"],
             "type": "Table",
         }
         policy = iam.get_role_policy(RoleName=name, PolicyName="squall-function")["PolicyDocument"]
@@ -140,12 +141,16 @@ def test_deploy_verify_change_and_remove(shortener: Path, stage: str, clients: C
     # a global index, added in place
     edit(
         config_file,
-        'fields={"shortCode": "string"},',
-        'fields={"shortCode": "string", "url": "string"},\n        global_indexes={"ByUrl": {"partition_key": "url"}},',
+        'fields={"shortCode": "string", ',
+        'global_indexes={"ByUrl": {"partition_key": "url"}},\n        fields={"url": "string", "shortCode": "string", ',
     )
     project = load(shortener, stage)
     plan = diff(project, clients=clients)
-    assert [(s.logical_id, s.action) for s in plan.steps] == [("Urls", "update")]
+    # the table in place; the functions bound to it learn the index (Resource.Urls.query(..., index="ByUrl"))
+    assert {s.logical_id: s.action for s in plan.steps} == {
+        "Urls": "update",
+        **{f"Api{name}": "update" for name in ("PostShorten", "GetCode", "GetStatsCode")},
+    }
     deploy(project, clients=clients)
     table = clients("dynamodb").describe_table(TableName=f"{prefix}Urls")["Table"]
     assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["ByUrl"]

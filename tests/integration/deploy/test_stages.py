@@ -107,8 +107,13 @@ def test_replacing_a_table_is_refused_unless_allowed(shortener: Path, stage: str
     clients("dynamodb").put_item(TableName=table, Item={"shortCode": {"S": "abc"}})
     edit(
         shortener / "squall.config.py",
-        'fields={"shortCode": "string"},\n        primary_index={"partition_key": "shortCode"},',
-        'fields={"code": "string"},\n        primary_index={"partition_key": "code"},',
+        '"shortCode": "string",',
+        '"code": "string",',
+    )
+    edit(
+        shortener / "squall.config.py",
+        'primary_index={"partition_key": "shortCode"},',
+        'primary_index={"partition_key": "code"},',
     )
     changed = load(shortener, stage)
     with pytest.raises(ReplaceRefused) as caught:

@@ -47,6 +47,11 @@ def test_package_holds_the_code_and_the_sdk_but_not_tooling_folders(tmp_path: Pa
         "squall/__init__.py",
         "squall/binding/__init__.py",
         "squall/binding/resource.py",
+        *(
+            f"squall/binding/clients/{name}.py"
+            for name in ("__init__", "aws", "base", "bucket", "errors", "expressions", "queue", "secret")
+        ),
+        *(f"squall/binding/clients/{name}.py" for name in ("table", "topic", "values")),
     }
 
 

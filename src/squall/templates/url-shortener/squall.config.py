@@ -16,7 +16,7 @@ def url_stack(stack: Stack) -> None:
     table = Table(
         stack,
         "Urls",
-        fields={"shortCode": "string"},
+        fields={"shortCode": "string", "longUrl": "string", "clicks": "number", "createdAt": "number"},
         primary_index={"partition_key": "shortCode"},
     )
     api = Api(

@@ -2,13 +2,8 @@
 
 from typing import Any
 
-import boto3
-from botocore.exceptions import ClientError
-
 from functions.http import respond
-from squall import Resource
-
-table = boto3.resource("dynamodb").Table(Resource.Urls.table_name)
+from squall import ConditionFailed, Resource
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -16,15 +11,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if not code:
         return respond(400, {"error": "code required"})
     try:
-        result = table.update_item(
-            Key={"shortCode": code},
-            UpdateExpression="ADD clicks :one",
-            ConditionExpression="attribute_exists(shortCode)",
-            ExpressionAttributeValues={":one": 1},
-            ReturnValues="ALL_NEW",
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return respond(404, {"error": f"no short URL {code!r}"})
-        raise
-    return {"statusCode": 302, "headers": {"location": result["Attributes"]["longUrl"]}, "body": ""}
+        item = Resource.Urls.update({"shortCode": code}, add={"clicks": 1}, condition="attribute_exists(shortCode)")
+    except ConditionFailed:
+        return respond(404, {"error": f"no short URL {code!r}"})
+    return {"statusCode": 302, "headers": {"location": item.get("longUrl", "")}, "body": ""}

@@ -2,19 +2,14 @@
 
 import secrets
 import time
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlparse
 
-import boto3
-from botocore.exceptions import ClientError
-
 from functions.http import json_body, respond
-from squall import Resource
-
-table = boto3.resource("dynamodb").Table(Resource.Urls.table_name)
+from squall import ConditionFailed, Resource
 
 
-def valid_url(value: Any) -> bool:
+def valid_url(value: Any) -> TypeGuard[str]:
     if not isinstance(value, str) or len(value) > 2048:
         return False
     parsed = urlparse(value)
@@ -31,15 +26,15 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return respond(400, {"error": "URL required: an http(s) URL in the 'url' field"})
     for _ in range(5):
         code = secrets.token_hex(4)
+        created = int(time.time() * 1000)
         try:
-            table.put_item(
-                Item={"shortCode": code, "longUrl": url, "clicks": 0, "createdAt": int(time.time() * 1000)},
-                ConditionExpression="attribute_not_exists(shortCode)",
+            Resource.Urls.put(
+                {"shortCode": code, "longUrl": url, "clicks": 0, "createdAt": created},
+                condition="attribute_not_exists(shortCode)",
             )
             break
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        except ConditionFailed:
+            continue  # that code is taken: draw another
     else:
         return respond(503, {"error": "could not allocate a short code, try again"})
     headers = event.get("headers") or {}
