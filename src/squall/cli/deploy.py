@@ -68,8 +68,8 @@ def deploy(
 ) -> None:
     """Deploy the stage: create, update and delete only what changed."""
     from squall.deploy import deploy as run_deploy
-    from squall.deploy.plan import Plan
     from squall.deploy.progress import LiveReporter
+    from squall.deploy.steps import Plan
 
     project = load_project(config, stage, target=target)
     write_types(project.app)

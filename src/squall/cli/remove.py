@@ -19,8 +19,8 @@ from squall.config import load_project
 def remove(stage: str | None, config: Path | None, target: str | None, yes: bool, keep_secrets: bool) -> None:
     """Remove the stage: every resource it owns, its secrets (not the fallbacks), then its state."""
     from squall.deploy import remove as run_remove
-    from squall.deploy.plan import Plan
     from squall.deploy.progress import LiveReporter
+    from squall.deploy.steps import Plan
 
     project = load_project(config, stage, target=target)
     graph = project.graph

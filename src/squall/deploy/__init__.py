@@ -13,8 +13,8 @@ from squall.deploy.clients import Clients, Target, boto3_clients, clients_for
 from squall.deploy.engine import DeployResult, deploy, diff, outputs, remove
 from squall.deploy.errors import DeployError, LockHeld, MissingSecret, ReplaceRefused, ResourceError
 from squall.deploy.execute import DeployFailed
-from squall.deploy.plan import Plan, Step
 from squall.deploy.recovery import unlock
+from squall.deploy.steps import Plan, Step
 from squall.deploy.ui import NullReporter, Reporter
 
 __all__ = [

@@ -34,12 +34,13 @@ from squall.deploy.execute import Executor
 from squall.deploy.intrinsics import UNKNOWN, Resolver, _Unknown, contains_unknown
 from squall.deploy.lock import Holder, StageLock
 from squall.deploy.packaging import Builder
-from squall.deploy.plan import Plan, Planner, Step
+from squall.deploy.plan import Planner
 from squall.deploy.providers import ProviderContext
 from squall.deploy.providers.base import not_owned_hint
 from squall.deploy.removal import deletion_steps
 from squall.deploy.retry import Retrier
 from squall.deploy.state import State, StateRecorder, StateStore, stage_prefix, state_bucket
+from squall.deploy.steps import Plan, Step
 from squall.deploy.ui import NullReporter, Outcome, Reporter
 from squall.graph.model import Graph
 

@@ -21,9 +21,10 @@ from typing import Any
 
 from squall.deploy.errors import DeployError, StopDeploy, cloud_error
 from squall.deploy.intrinsics import UNKNOWN, Resolver, _Unknown, contains_unknown
-from squall.deploy.plan import Plan, Step, desired_properties
+from squall.deploy.plan import desired_properties, resource_dependencies
 from squall.deploy.providers import Current, Provider, ProviderContext, provider_for
 from squall.deploy.state import ResourceState, StateRecorder
+from squall.deploy.steps import Plan, Step
 from squall.deploy.ui import Outcome, Reporter
 from squall.errors import SquallError
 from squall.graph.model import Graph
@@ -174,7 +175,9 @@ class Executor:
     def _desired(self, step: Step) -> dict[str, JSON]:
         assert self.graph is not None
         resource = self.graph.resource(step.logical_id)
-        props = self.resolver().resolve(desired_properties(resource, self.code))
+        props = self.resolver().resolve(
+            desired_properties(resource, self.code, provider_for(resource.type, self.providers))
+        )
         if contains_unknown(props):
             raise DeployError(f"{step.logical_id}: some properties could not be resolved: {props!r}")
         assert isinstance(props, dict)
@@ -183,8 +186,6 @@ class Executor:
     def _deps(self, step: Step) -> list[str]:
         if self.graph is None:
             return []
-        from squall.deploy.plan import resource_dependencies
-
         ids = {r.logical_id for r in self.graph.resources}
         return list(resource_dependencies(self.graph.resource(step.logical_id), ids))
 

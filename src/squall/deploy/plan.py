@@ -18,99 +18,15 @@ import copy
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
 
 from squall.deploy.errors import ReplaceRefused, cloud_error
 from squall.deploy.intrinsics import UNKNOWN, Resolver, _Unknown, contains_unknown
 from squall.deploy.ownership import Owner
 from squall.deploy.providers import Current, Provider, ProviderContext, provider_for
+from squall.deploy.removal import deletion_steps
 from squall.deploy.state import State
+from squall.deploy.steps import JSON, Plan, Step
 from squall.graph.model import Graph, Resource, references
-
-JSON = Any
-Action = Literal["create", "update", "replace", "delete"]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One change to one resource."""
-
-    action: Action
-    logical_id: str
-    type: str
-    physical_name: str | None = None
-    physical_id: str | None = None
-    changes: tuple[str, ...] = ()
-    """Top-level properties that change (for ``replace``: those that force it)."""
-    depends_on: tuple[str, ...] = ()
-    """Logical ids of the steps this one waits for."""
-    adopt: bool = False
-    """The resource exists but the state did not know it."""
-    pending: bool = False
-    """Some properties are known only after earlier steps; it may turn out unchanged."""
-    found_attributes: tuple[tuple[str, str], ...] = ()
-    forget: bool = False
-    """Only drop it from the state: another resource took over what it recorded, or it is not the stage's."""
-    kept: str | None = None
-    """Why a delete leaves the resource in place (it is not the stage's): shown to the user."""
-    retag: bool = False
-    """The resource lacks the stage's tags (recorded before squall tagged what it made): add them."""
-
-    def describe(self) -> str:
-        name = self.physical_name or self.physical_id or ""
-        return f"{self.logical_id} ({name})" if name else self.logical_id
-
-    def to_json(self) -> dict[str, JSON]:
-        return {
-            "action": self.action,
-            "logical_id": self.logical_id,
-            "type": self.type,
-            "physical_name": self.physical_name,
-            "physical_id": self.physical_id,
-            "changes": list(self.changes),
-            "depends_on": list(self.depends_on),
-            "adopt": self.adopt,
-            "pending": self.pending,
-            "kept": self.kept,
-            "retag": self.retag,
-        }
-
-
-@dataclass(frozen=True)
-class Plan:
-    app: str
-    stage: str
-    target: str
-    account_id: str
-    steps: tuple[Step, ...]
-    unchanged: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()
-    """What stops this plan from being applied (resources that are not the stage's, missing secrets)."""
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.steps
-
-    @property
-    def kept(self) -> list[Step]:
-        """The deletes that leave a resource in place because it is not the stage's."""
-        return [s for s in self.steps if s.kept]
-
-    def step(self, logical_id: str) -> Step:
-        return next(s for s in self.steps if s.logical_id == logical_id)
-
-    def actions(self) -> dict[str, str]:
-        return {s.logical_id: s.action for s in self.steps}
-
-    def to_json(self) -> dict[str, JSON]:
-        return {
-            "app": self.app,
-            "stage": self.stage,
-            "target": self.target,
-            "steps": [s.to_json() for s in self.steps],
-            "unchanged": list(self.unchanged),
-            "problems": list(self.problems),
-        }
 
 
 def resource_dependencies(resource: Resource, known: Iterable[str]) -> tuple[str, ...]:
@@ -147,12 +63,10 @@ def changed_keys(old: dict[str, JSON], new: dict[str, JSON]) -> list[str]:
     return sorted(k for k in keys if contains_unknown(new.get(k)) or old.get(k) != new.get(k))
 
 
-def desired_properties(resource: Resource, code: dict[str, str]) -> dict[str, JSON]:
-    """The properties to apply: the graph's, plus the code package's sha256 for functions."""
-    properties = copy.deepcopy(resource.properties)
-    if resource.type == "AWS::Lambda::Function" and resource.logical_id in code:
-        properties["Code"] = {"Sha256": code[resource.logical_id]}
-    return properties
+def desired_properties(resource: Resource, code: Mapping[str, str], provider: Provider) -> dict[str, JSON]:
+    """The properties to apply: the graph's, as the resource's provider completes them (a code package's
+    digest, for a function)."""
+    return provider.desired(resource.logical_id, copy.deepcopy(resource.properties), code)
 
 
 @dataclass
@@ -244,7 +158,7 @@ class Planner:
         entry = self.state.resources.get(resource.logical_id)
         if entry is not None and entry.type != resource.type:
             entry = None
-        props = resolver.resolve(desired_properties(resource, self.code))
+        props = resolver.resolve(desired_properties(resource, self.code, provider))
         deps = resource_dependencies(resource, ids)
         physical_id = entry.physical_id if entry is not None else None
         try:
@@ -297,7 +211,7 @@ class Planner:
             return _Decision(step, dict(current.attributes), current)
         assert entry is not None
         changes = changed_keys(entry.properties, props)
-        live = provider_live_changes(resource.type, current, props, entry.attributes)
+        live = provider.live_changes(current, props, entry.attributes)
         changes += [c for c in live if c not in changes]
         if retag:
             changes.append("Tags")
@@ -322,28 +236,9 @@ class Planner:
         return _Decision(step, dict(current.attributes), current)
 
     def _deletes(self, ids: set[str], adopted: set[str]) -> list[Step]:
-        from squall.deploy.removal import deletion_steps
-
         gone = {
             logical_id: entry
             for logical_id, entry in self.state.resources.items()
             if logical_id not in ids or entry.type != self.graph.resource(logical_id).type
         }
         return deletion_steps(self.ctx, gone, adopted=adopted, providers=self.providers)
-
-
-def provider_live_changes(
-    type_name: str, current: Current, props: dict[str, JSON], recorded: dict[str, JSON] | None = None
-) -> list[str]:
-    """Differences seen on the live resource that the state cannot show (code changed out of band).
-
-    The code is compared with what the last deploy recorded it uploaded (which may be the package plus a
-    spilled environment file), or, without a record, with the package itself.
-    """
-    if type_name == "AWS::Lambda::Function" and "Code" in props and "CodeSha256" in current.attributes:
-        from squall.deploy.providers.lambda_function import b64_sha
-
-        expected = (recorded or {}).get("CodeSha256") or b64_sha(props["Code"]["Sha256"])
-        if current.attributes["CodeSha256"] != expected:
-            return ["Code"]
-    return []

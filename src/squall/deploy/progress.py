@@ -14,7 +14,7 @@ from rich.text import Text
 from squall.deploy.ui import Outcome
 
 if TYPE_CHECKING:
-    from squall.deploy.plan import Plan, Step
+    from squall.deploy.steps import Plan, Step
     from squall.errors import SquallError
 
 RUNNING = {"create": "creating", "update": "updating", "replace": "replacing", "delete": "deleting"}

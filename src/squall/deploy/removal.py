@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from squall.deploy.errors import NotOwned, cloud_error
 from squall.deploy.ownership import Owner
-from squall.deploy.plan import Step
 from squall.deploy.providers import Current, Provider, ProviderContext, provider_for
 from squall.deploy.state import ResourceState
+from squall.deploy.steps import Step
 
 
 def deletion_steps(

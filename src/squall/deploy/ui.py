@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
-    from squall.deploy.plan import Plan, Step
+    from squall.deploy.steps import Plan, Step
     from squall.errors import SquallError
 
 Outcome = Literal["created", "updated", "replaced", "deleted", "unchanged", "kept"]

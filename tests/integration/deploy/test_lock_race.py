@@ -18,8 +18,8 @@ import pytest
 from squall.deploy import Clients, LockHeld, deploy, diff, remove
 from squall.deploy.engine import Session
 from squall.deploy.errors import DeployError, LockLost
-from squall.deploy.plan import Plan, Step
 from squall.deploy.recovery import lock_of, unlock
+from squall.deploy.steps import Plan, Step
 from squall.deploy.ui import NullReporter, Outcome
 from squall.errors import SquallError
 from tests.integration.deploy.helpers import leftovers, load

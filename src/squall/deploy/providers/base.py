@@ -12,7 +12,7 @@ or deleted from them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -141,6 +141,17 @@ class Provider:
 
     def replacement_reasons(self, old: dict[str, JSON], new: dict[str, JSON]) -> list[str]:
         return sorted(key for key in self.replace_on if old.get(key) != new.get(key))
+
+    def desired(self, logical_id: str, props: dict[str, JSON], code: Mapping[str, str]) -> dict[str, JSON]:
+        """The properties to apply, given the graph's (a copy) and the built code packages' digests."""
+        return props
+
+    def live_changes(
+        self, current: Current, props: dict[str, JSON], recorded: Mapping[str, JSON] | None
+    ) -> list[str]:
+        """Properties changed on the live resource in a way the state cannot show (edited out of band);
+        ``recorded`` holds the attributes the last deploy recorded."""
+        return []
 
 
 def known(*values: JSON) -> bool:

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Mapping
 from typing import Any
 
 from squall.deploy.errors import DeployError
@@ -90,6 +91,21 @@ class FunctionProvider(Provider):
         if found is None:
             return None
         return _current(found["Configuration"], dict(found.get("Tags") or {}))
+
+    def desired(self, logical_id: str, props: dict[str, JSON], code: Mapping[str, str]) -> dict[str, JSON]:
+        if logical_id in code:
+            props["Code"] = {"Sha256": code[logical_id]}
+        return props
+
+    def live_changes(
+        self, current: Current, props: dict[str, JSON], recorded: Mapping[str, JSON] | None
+    ) -> list[str]:
+        # code changed out of band: compared with what the last deploy recorded it uploaded (the package
+        # plus a spilled environment file), or, without a record, with the package itself
+        if "Code" not in props or "CodeSha256" not in current.attributes:
+            return []
+        expected = (recorded or {}).get("CodeSha256") or b64_sha(props["Code"]["Sha256"])
+        return ["Code"] if current.attributes["CodeSha256"] != expected else []
 
     def read_tags(self, ctx: ProviderContext, current: Current) -> dict[str, str]:
         return dict(ctx.call("lambda", "list_tags", Resource=current.attributes["Arn"])["Tags"])
