@@ -1,10 +1,10 @@
 """Keep moto's Lambda from reaching for docker.
 
 moto runs a function by starting a docker container. The local cloud has no docker: the public
-``Invoke`` operation is claimed by a plugin (``builtins/lambda_invoke.py`` until the runtime lands),
-and the invocations moto starts itself (SNS, S3 and EventBridge deliveries, stream mappings) go to
-the callback a plugin registered with ``Registry.on_internal_invoke``, or are dropped with a
-warning when there is none.
+``Invoke`` operation is claimed by the function host (``squall.host``), and the invocations moto starts
+itself (SNS, S3 and EventBridge deliveries, stream mappings) go to the callback a plugin registered with
+``Registry.on_internal_invoke``, or are dropped with a warning when there is none (a local cloud started
+without the host).
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from squall.cloud.plugins import InternalInvoke
 
 log = logging.getLogger(__name__)
 
-NOT_AVAILABLE = (
-    "Invoking functions is not available in the squall local cloud yet: no function runtime is installed."
-)
+NOT_AVAILABLE = "Invoking functions is not available: this local cloud runs without squall's function host."
 
 _callback: InternalInvoke | None = None
 

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 from squall.cloud.bodies import BodySlice, StreamedBody
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
-    "squall.cloud.builtins.lambda_invoke:setup",
     "squall.cloud.builtins.sqs_long_poll:setup",
     "squall.cloud.builtins.moto_fixes:setup",
     "squall.cloud.builtins.log_retention:setup",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -353,11 +352,3 @@ def deployed_state(session: Session) -> State:
             hint=f"run `squall deploy --stage {graph.stage}`",
         )
     return state
-
-
-def project_from(graph: Graph, root: Path) -> Project:
-    """A ``Project`` for a graph built in code (tests, tools) rather than loaded from a config file."""
-    from squall.app import App
-
-    app = App(graph.app, graph.stage, graph.region, "aws" if graph.target == "aws" else "local", root=root)
-    return Project(root, root / "squall.config.py", app, graph)
