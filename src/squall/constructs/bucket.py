@@ -67,7 +67,7 @@ class Bucket(Construct, BindsResources):
         self._errors: list[ConfigError] = []
         self.notifications: dict[str, tuple[Function, dict[str, Any]]] = {}
         for name, definition in (notifications or {}).items():
-            target, options = split_definition(definition, ("events", "filters"))
+            target, options = split_definition(definition)
             function = trigger_function(
                 self,
                 stack,
@@ -101,9 +101,6 @@ class Bucket(Construct, BindsResources):
                         f"notification {name!r}: bad filter {item!r}",
                         hint="use {'prefix': ...} or {'suffix': ...}",
                     )
-            unknown = set(options) - {"events", "filters"}
-            if unknown:
-                yield self.error(f"notification {name!r}: unknown option(s) {', '.join(sorted(unknown))}")
 
     def synthesize(self, ctx: SynthContext) -> None:
         configurations = []
