@@ -150,8 +150,12 @@ class DevSession:
     def invoke(self, function_name: str, event: Any, request_id: str | None) -> InvocationResult:
         with self._lock:
             function = self.functions[function_name]
-        result = function.pool.invoke(event, request_id=request_id)
-        self.view.invocation(function.logical_id, event, result)
+        self.view.begin(function.logical_id)
+        try:
+            result = function.pool.invoke(event, request_id=request_id)
+            self.view.invocation(function.logical_id, event, result)
+        finally:
+            self.view.end(function.logical_id)
         for listener in self.listeners:
             listener(function.name, event, result)
         return result
