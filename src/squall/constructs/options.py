@@ -77,46 +77,41 @@ _UNKNOWN = SourceLocation("<unknown>", 0)
 
 # -- reading the user's call ----------------------------------------------------------------------
 
-_TREES: dict[str, tuple[tuple[int, int], ast.Module | None]] = {}
+Position = tuple[int, int | None, int | None, int | None]
+_CALLS: dict[str, tuple[tuple[int, int], dict[Position, ast.Call]]] = {}
 
 
-def _tree(filename: str) -> ast.Module | None:
+def _calls(filename: str) -> dict[Position, ast.Call]:
+    """Every call in a source file by its position, parsed once per version of the file."""
     try:
         stat = os.stat(filename)
     except OSError:
-        return None
+        return {}
     stamp = (stat.st_mtime_ns, stat.st_size)
-    cached = _TREES.get(filename)
+    cached = _CALLS.get(filename)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     try:
-        tree: ast.Module | None = ast.parse(Path(filename).read_bytes(), filename)
+        tree = ast.parse(Path(filename).read_bytes(), filename)
     except (SyntaxError, ValueError, OSError):
-        tree = None
-    _TREES[filename] = (stamp, tree)
-    return tree
+        tree = ast.Module(body=[], type_ignores=[])
+    calls: dict[Position, ast.Call] = {
+        (node.lineno, node.end_lineno, node.col_offset, node.end_col_offset): node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+    }
+    _CALLS[filename] = (stamp, calls)
+    return calls
 
 
 def _call_node(frame: types.FrameType) -> ast.Call | None:
     """The ``ast.Call`` the frame is executing, matched by the instruction's source position."""
     positions = list(frame.f_code.co_positions())
     index = frame.f_lasti // 2
-    if not 0 <= index < len(positions):
+    if not 0 <= index < len(positions) or positions[index][0] is None:
         return None
     line, end_line, column, end_column = positions[index]
-    tree = _tree(frame.f_code.co_filename)
-    if tree is None or line is None:
-        return None
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and node.lineno == line
-            and node.end_lineno == end_line
-            and node.col_offset == column
-            and node.end_col_offset == end_column
-        ):
-            return node
-    return None
+    return _calls(frame.f_code.co_filename).get((line or 0, end_line, column, end_column))
 
 
 def call_site(signature: inspect.Signature, *, method: bool) -> CallSite:
