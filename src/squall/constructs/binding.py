@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from squall.constructs.base import Construct, SourceLocation, caller_location
+from squall.constructs.options import strict_options
 from squall.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class BindsResources:
     def _init_binds(self) -> None:
         self.bind_requests: list[BindRequest] = []
 
+    @strict_options
     def bind(self, resources: Construct | Iterable[Construct], access: Access = "readwrite") -> None:
         """Give this construct's functions access to ``resources`` (one construct or several)."""
         location = caller_location()

@@ -214,6 +214,22 @@ def test_a_misspelt_keyword_gets_a_suggestion(
     assert "TypeError" not in err
 
 
+def test_a_misspelt_bind_keyword_gets_a_suggestion(
+    make_project: ProjectFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(
+        body("""
+            bucket = Bucket(stack, "Files")
+            api = Api(stack, "Api", routes={"GET /": "functions/ok.handler"})
+            api.bind([bucket], acess="read")  # bind
+        """),
+        HANDLER,
+    )
+    code, _, err = synth(root, capsys)
+    assert code == 1
+    assert_reported(err, root, "# bind", "Api 'Api'", "unknown option `acess`", "did you mean `access`?")
+
+
 def test_a_missing_keyword_is_a_config_error(
     make_project: ProjectFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
