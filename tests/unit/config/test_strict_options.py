@@ -184,6 +184,7 @@ def test_every_dict_option_and_keyword_is_strict(
     code, _, err = synth(root, capsys)
     assert code == 1
     assert_reported(err, root, "# here", construct, f"`{key}`")
+    assert "problems" not in err  # reported once
     if suggestion:
         assert f"did you mean `{suggestion}`?" in err
     else:
