@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from squall.constructs.base import Construct, SourceLocation, Token, caller_location
-
-if TYPE_CHECKING:
-    from squall.constructs.function import FunctionProps
+from squall.constructs.function import FunctionProps
+from squall.constructs.options import strict_options
 
 Target = Literal["local", "aws"]
 
@@ -42,6 +41,7 @@ class App:
         fn(stack)
         return stack
 
+    @strict_options
     def set_default_function_props(self, props: FunctionProps) -> None:
         """Defaults for every function of the app (``runtime``, ``timeout``, ``environment``...)."""
         merged: dict[str, Any] = {**self.default_function_props, **props}

@@ -12,6 +12,11 @@ from squall.errors import SquallError
 TEMPLATES = ("url-shortener", "minimal")
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".squall")
+GITIGNORE = """\
+# squall's per-user state (the personal stage, dev files) and the types `squall types` generates
+.squall/
+__pycache__/
+"""
 
 
 def app_name_for(directory: Path) -> str:
@@ -34,4 +39,7 @@ def scaffold(directory: Path, template: str) -> str:
     text = config.read_text(encoding="utf-8")
     text = re.sub(r'"name": "[^"]*"', f'"name": "{name}"', text, count=1)
     config.write_text(text, encoding="utf-8")
+    gitignore = directory / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text(GITIGNORE, encoding="utf-8")
     return name

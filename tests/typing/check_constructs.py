@@ -63,6 +63,7 @@ def main(stack: Stack) -> None:
 
 
 def handler_side() -> None:
-    # Until `squall types` generates stubs, Resource attributes are dynamic.
-    name = Resource.Urls.table_name
+    # Until `squall types` generates the app's stubs, Resource knows only App: any other name is an error.
+    assert_type(Resource.App.name, str)
+    name = Resource.Urls.table_name  # type: ignore[attr-defined]
     assert name is not None

@@ -8,9 +8,10 @@ import time
 import click
 
 from squall import cloud as local_cloud
+from squall.cli.groups import SquallGroup
 
 
-@click.group()
+@click.group(cls=SquallGroup)
 def cloud() -> None:
     """The embedded local cloud (an AWS-compatible endpoint on 127.0.0.1)."""
 

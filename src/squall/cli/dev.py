@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
 import click
 
 from squall.cli.options import project_options
+from squall.errors import SquallError
+
+LOGS_VARIABLE = "SQUALL_DEV_LOGS"
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def show_logs(flag: bool | None, environ: Mapping[str, str]) -> bool:
+    """Whether the dev terminal shows handler output: ``--logs/--no-logs``, then $SQUALL_DEV_LOGS, then yes."""
+    if flag is not None:
+        return flag
+    value = environ.get(LOGS_VARIABLE, "").strip().lower()
+    if not value or value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SquallError(
+        f"${LOGS_VARIABLE}={environ[LOGS_VARIABLE]!r} is neither yes nor no",
+        hint="use 1 or 0, or --logs/--no-logs",
+    )
 
 
 @click.command()
@@ -27,7 +49,15 @@ from squall.cli.options import project_options
 @click.option(
     "--console/--no-console", "with_console", default=True, help="Serve the console (default: yes)."
 )
-def dev(stage: str | None, config: Path | None, debug: str | None, with_console: bool) -> None:
+@click.option(
+    "--logs/--no-logs",
+    "logs",
+    default=None,
+    help="Show each invocation's output under its line (default: $SQUALL_DEV_LOGS, then yes).",
+)
+def dev(
+    stage: str | None, config: Path | None, debug: str | None, with_console: bool, logs: bool | None
+) -> None:
     """Deploy the stage with live functions and reload them on every save (Ctrl-C to stop)."""
     from squall.binding.types import write_types
     from squall.config import Project, load_project
@@ -39,7 +69,7 @@ def dev(stage: str | None, config: Path | None, debug: str | None, with_console:
 
     project = load_project(config, stage)
     write_types(project.app)
-    view = TerminalView()
+    view = TerminalView(show_logs=show_logs(logs, os.environ))
     view.info(f"Starting {project.graph.app} / {project.graph.stage}…")
     clients = clients_for(project.app.target, project.graph.region)
     feed = LiveFeed()

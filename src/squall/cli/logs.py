@@ -1,4 +1,4 @@
-"""``squall logs FN [--follow]``: a function's CloudWatch logs."""
+"""``squall logs [FN] [--follow]``: a function's CloudWatch logs, or every function's of the stage, interleaved."""
 
 from __future__ import annotations
 
@@ -46,38 +46,68 @@ def fetch(client: Any, group: str, start: int, seen: set[str]) -> tuple[list[dic
     return events, newest
 
 
-def show(event: dict[str, Any]) -> None:
+def show(event: dict[str, Any], prefix: str = "") -> None:
     stamp = time.strftime("%H:%M:%S", time.localtime(event["timestamp"] / 1000))
-    click.echo(f"{stamp}  {event['message'].rstrip()}")
+    lines = event["message"].rstrip().split("\n")
+    for line in lines:
+        click.echo(f"{stamp}  {prefix}{line}")
+
+
+def merged(batches: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, dict[str, Any]]]:
+    """Several functions' new events as one list in time order, each with its function's id."""
+    every = [(name, event) for name, events in batches for event in events]
+    every.sort(key=lambda item: (item[1]["timestamp"], item[1].get("ingestionTime", 0)))
+    return every
 
 
 @click.command()
 @project_options
-@click.argument("function")
+@click.argument("function", required=False)
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new lines (Ctrl-C to stop).")
-@click.option("--since", default="1h", show_default=True, help="How far back to start, e.g. 10m, 2h.")
-def logs(stage: str | None, config: Path | None, function: str, follow: bool, since: str) -> None:
-    """Print FUNCTION's logs (its id, e.g. ApiGetCode, or its full name)."""
+@click.option("--since", default="1h", show_default=True, help="How far back to start, such as 10m or 2h.")
+def logs(stage: str | None, config: Path | None, function: str | None, follow: bool, since: str) -> None:
+    """Print FUNCTION's logs, or every function's of the stage, in time order.
+
+    FUNCTION is a function's id (such as ApiGetCode) or its full name. Without it, the lines of every function
+    of the stage are interleaved in time order, each prefixed by its function's id.
+    """
     from squall.cli.functions import find_function
     from squall.config import load_project
     from squall.deploy import clients_for
 
     project = load_project(config, stage)
-    resource = find_function(project.graph, function)
+    if function is not None:
+        resources = [find_function(project.graph, function)]
+    else:
+        resources = sorted(project.graph.of_type("AWS::Lambda::Function"), key=lambda r: r.logical_id)
+        if not resources:
+            raise SquallError("the app defines no function, so there are no logs to show")
     client = clients_for(project.app.target, project.graph.region)("logs")
-    group = f"/aws/lambda/{resource.physical_name}"
-    start = parse_since(since)
-    seen: set[str] = set()
-    events, start = fetch(client, group, start, seen)
-    for event in events:
-        show(event)
-    if not events and not follow:
-        click.echo(f"No logs for {resource.logical_id} since {since}.", err=True)
+    width = max(len(r.logical_id) for r in resources)
+    prefixes = {
+        r.logical_id: "" if function is not None else f"{r.logical_id.ljust(width)} │ " for r in resources
+    }
+    groups = {r.logical_id: f"/aws/lambda/{r.physical_name}" for r in resources}
+    begin = parse_since(since)
+    starts = dict.fromkeys(groups, begin)
+    seen: dict[str, set[str]] = {name: set() for name in groups}
+
+    def poll() -> int:
+        batches = []
+        for name, group in groups.items():
+            events, starts[name] = fetch(client, group, starts[name], seen[name])
+            batches.append((name, events))
+        shown = merged(batches)
+        for name, event in shown:
+            show(event, prefixes[name])
+        return len(shown)
+
+    if not poll() and not follow:
+        what = resources[0].logical_id if function is not None else "any function of the stage"
+        click.echo(f"No logs for {what} since {since}.", err=True)
     try:
         while follow:
             time.sleep(POLL_SECONDS)
-            events, start = fetch(client, group, start, seen)
-            for event in events:
-                show(event)
+            poll()
     except KeyboardInterrupt:
         pass

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from squall.cli.groups import SquallGroup
 from squall.errors import CloudError, SquallError
 
 # command name -> "module:attribute" of its click command
@@ -37,7 +38,7 @@ COMMANDS: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(SquallGroup):
     """A group whose commands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from squall.binding.secrets import Secrets
+from squall.cli.groups import SquallGroup
 from squall.cli.options import project_options
 from squall.config import load_project
 
@@ -20,7 +21,7 @@ def _secrets(config: Path | None, stage: str | None) -> tuple[Secrets, list[str]
     return Secrets(clients("ssm"), graph.app, graph.stage), [s.name for s in graph.secrets]
 
 
-@click.group()
+@click.group(cls=SquallGroup)
 def secret() -> None:
     """Manage secrets (per stage, or --fallback for every stage)."""
 

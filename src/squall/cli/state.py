@@ -12,11 +12,12 @@ from pathlib import Path
 import click
 
 from squall.cli.deploy import confirm_or_refuse, deploy_clients, target_option
+from squall.cli.groups import SquallGroup
 from squall.cli.options import project_options
 from squall.config import load_project
 
 
-@click.group()
+@click.group(cls=SquallGroup)
 def state() -> None:
     """Inspect the stage's deploy state and restore an earlier version."""
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from squall.constructs.base import Construct, Token
 from squall.constructs.binding import Access, BindsResources
 from squall.constructs.function import Function, FunctionDefinition, FunctionProps, function_from
+from squall.constructs.options import current_call_site, strict_options
 from squall.errors import ConfigError
 from squall.graph.model import get_att, ref, sub
 from squall.graph.naming import physical_name, stable_hash
@@ -119,14 +120,17 @@ class Api(Construct, BindsResources):
         """The API's URL, known once it is deployed."""
         return Token(get_att(self.id, "ApiEndpoint"))
 
+    @strict_options
     def add_routes(self, routes: Mapping[str, RouteDefinition]) -> None:
+        site = current_call_site()
         for key, definition in routes.items():
+            at = site.line_of("routes", key)
             problem = route_key_problem(key) if isinstance(key, str) else "must be a string"
             if problem:
-                self._errors.append(self.error(f"malformed route key {key!r}: {problem}"))
+                self._errors.append(self.error(f"malformed route key {key!r}: {problem}", at=at))
                 continue
             if key in self.routes:
-                self._errors.append(self.error(f"route {key!r} is defined twice"))
+                self._errors.append(self.error(f"route {key!r} is defined twice", at=at))
                 continue
             slug = self._unique_slug(key)
             target = (
@@ -140,6 +144,7 @@ class Api(Construct, BindsResources):
                 target,
                 owner=f"Api '{self.id}' route '{key}'",
                 defaults=self.defaults.get("function"),
+                at=at,
             )
             if isinstance(made, ConfigError):
                 self._errors.append(made)
@@ -157,10 +162,6 @@ class Api(Construct, BindsResources):
     def validate(self) -> Iterator[ConfigError]:
         yield from super().validate()
         yield from self._errors
-        if isinstance(self.cors, Mapping):
-            unknown = set(self.cors) - set(ApiCorsProps.__annotations__)
-            if unknown:
-                yield self.error(f"unknown cors option(s) {', '.join(sorted(unknown))}")
 
     def cors_configuration(self) -> dict[str, Any] | None:
         if self.cors is False:

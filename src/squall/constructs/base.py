@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from squall.errors import ConfigError
@@ -33,15 +34,23 @@ class SourceLocation:
         return f"{self.file}:{self.line}"
 
 
-def caller_location() -> SourceLocation:
-    """The innermost frame outside the squall package: the user's line that made the current call."""
-    frame = sys._getframe(1)
+def user_frame() -> FrameType | None:
+    """The innermost frame outside the squall package: the user's code making the current call."""
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_PACKAGE_DIR) and not filename.startswith("<frozen"):
-            return SourceLocation(filename, frame.f_lineno)
-        frame = frame.f_back  # type: ignore[assignment]
-    return SourceLocation("<unknown>", 0)
+            return frame
+        frame = frame.f_back
+    return None
+
+
+def caller_location() -> SourceLocation:
+    """The user's line that made the current call."""
+    frame = user_frame()
+    if frame is None:
+        return SourceLocation("<unknown>", 0)
+    return SourceLocation(frame.f_code.co_filename, frame.f_lineno)
 
 
 @dataclass(frozen=True)
@@ -62,21 +71,39 @@ class Construct:
 
     kind: ClassVar[str] = "Construct"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every construct of squall's checks its keyword names and dict options (``options.py``)."""
+        super().__init_subclass__(**kwargs)
+        from squall.constructs.options import strict_options
+
+        init = cls.__dict__.get("__init__")
+        if (
+            init is not None
+            and cls.__module__.startswith("squall.")
+            and not hasattr(init, "__squall_strict__")
+        ):
+            cls.__init__ = strict_options(init)  # type: ignore[method-assign]
+
     def __init__(self, stack: Stack, id: str) -> None:
         self.stack = stack
         self.id = id
         self.location = caller_location()
+        self.option_errors: list[ConfigError] = []
+        """Unknown keywords and dict keys found when the construct was made, reported by ``validate``."""
         stack._register(self)
 
     @property
     def path(self) -> str:
         return f"{self.stack.id}/{self.id}"
 
-    def error(self, message: str, *, hint: str | None = None) -> ConfigError:
-        """A ``ConfigError`` that names this construct and the line that made it."""
-        return ConfigError(f"{self.kind} '{self.id}': {message}", where=str(self.location), hint=hint)
+    def error(
+        self, message: str, *, hint: str | None = None, at: SourceLocation | None = None
+    ) -> ConfigError:
+        """A ``ConfigError`` that names this construct and the line that made it (or ``at``)."""
+        return ConfigError(f"{self.kind} '{self.id}': {message}", where=str(at or self.location), hint=hint)
 
     def validate(self) -> Iterator[ConfigError]:
+        yield from self.option_errors
         if not ID_PATTERN.match(self.id):
             yield self.error(
                 f"invalid id {self.id!r}",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from squall.constructs.base import Construct, SourceLocation, caller_location
+from squall.constructs.options import strict_options
 from squall.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -50,6 +51,13 @@ def statement(actions: Sequence[str], resources: Sequence[Any]) -> dict[str, Any
     return {"Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
 
 
+def as_items(resources: object) -> list[object]:
+    """``bind=`` as written: one construct, or a list of them (anything else is one item, reported later)."""
+    if isinstance(resources, Construct | str | bytes) or not isinstance(resources, Iterable):
+        return [resources]
+    return list(resources)
+
+
 def describe(target: object) -> str:
     kind = getattr(target, "kind", type(target).__name__)
     name = getattr(target, "id", None)
@@ -62,11 +70,11 @@ class BindsResources:
     def _init_binds(self) -> None:
         self.bind_requests: list[BindRequest] = []
 
-    def bind(self, resources: Iterable[Construct], access: Access = "readwrite") -> None:
-        """Give this construct's functions access to ``resources`` (permissions + metadata)."""
+    @strict_options
+    def bind(self, resources: Construct | Iterable[Construct], access: Access = "readwrite") -> None:
+        """Give this construct's functions access to ``resources`` (one construct or several)."""
         location = caller_location()
-        items = list(resources) if not isinstance(resources, Construct) else [resources]
-        for item in items:
+        for item in as_items(resources):
             self.bind_requests.append(BindRequest(item, access, location))
 
     def bind_problems(self) -> Iterator[ConfigError]:

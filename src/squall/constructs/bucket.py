@@ -67,7 +67,7 @@ class Bucket(Construct, BindsResources):
         self._errors: list[ConfigError] = []
         self.notifications: dict[str, tuple[Function, dict[str, Any]]] = {}
         for name, definition in (notifications or {}).items():
-            target, options = split_definition(definition, ("events", "filters"))
+            target, options = split_definition(definition)
             function = trigger_function(
                 self,
                 stack,
@@ -96,14 +96,11 @@ class Bucket(Construct, BindsResources):
                         hint=f"use one of {', '.join(S3_EVENTS)}",
                     )
             for item in options.get("filters", ()):
-                if not isinstance(item, Mapping) or not set(item) <= {"prefix", "suffix"}:
+                if not isinstance(item, Mapping):  # its keys are checked as every option's are
                     yield self.error(
                         f"notification {name!r}: bad filter {item!r}",
                         hint="use {'prefix': ...} or {'suffix': ...}",
                     )
-            unknown = set(options) - {"events", "filters"}
-            if unknown:
-                yield self.error(f"notification {name!r}: unknown option(s) {', '.join(sorted(unknown))}")
 
     def synthesize(self, ctx: SynthContext) -> None:
         configurations = []

@@ -42,7 +42,7 @@ class Cron(Construct, BindsResources):
         self.schedule = schedule
         self.enabled = enabled
         self._errors: list[ConfigError] = []
-        target, _ = split_definition(job, ())
+        target, _ = split_definition(job)
         self.job: Function | None = trigger_function(
             self, stack, f"{id}Job", target, owner=f"Cron '{id}' job", errors=self._errors
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
-from squall.constructs.base import Construct, Token, caller_location
-from squall.constructs.binding import ENV_PREFIX, Access, Bindable, BindsResources, statement
+from squall.constructs.base import Construct, SourceLocation, Token, caller_location
+from squall.constructs.binding import ENV_PREFIX, Access, Bindable, BindsResources, as_items, statement
 from squall.constructs.handlers import HandlerRef, defines
 from squall.errors import ConfigError
 from squall.graph.model import get_att, sub
@@ -34,7 +34,7 @@ class FunctionProps(TypedDict, total=False):
     timeout: int
     memory_size: int
     environment: Mapping[str, str | Token]
-    bind: Sequence[Construct]
+    bind: Construct | Sequence[Construct]
     architecture: Architecture
     reserved_concurrency: int
     log_retention_days: int
@@ -55,7 +55,7 @@ class Function(Construct, BindsResources):
         timeout: int | None = None,
         memory_size: int | None = None,
         environment: Mapping[str, str | Token] | None = None,
-        bind: Sequence[Construct] = (),
+        bind: Construct | Sequence[Construct] = (),
         architecture: Architecture | None = None,
         reserved_concurrency: int | None = None,
         log_retention_days: int | None = None,
@@ -80,8 +80,9 @@ class Function(Construct, BindsResources):
         """Permissions a trigger needs (reading a queue or a stream), beyond bound resources."""
         self.inherited_binds: list[BindsResources] = []
         """Constructs whose ``bind([...])`` also applies here (an Api for its routes)."""
-        if defaults.get("bind") or bind:
-            self.bind([*defaults.get("bind", ()), *bind])
+        binds = [*as_items(defaults.get("bind", ())), *as_items(bind)]
+        if binds:
+            self.bind(cast("list[Construct]", binds))  # what is not a construct is reported by validate
 
     @property
     def logical_id(self) -> str:
@@ -96,8 +97,10 @@ class Function(Construct, BindsResources):
     def describe(self) -> str:
         return self.owner or f"Function '{self.id}'"
 
-    def error(self, message: str, *, hint: str | None = None) -> ConfigError:
-        return ConfigError(f"{self.describe()}: {message}", where=str(self.location), hint=hint)
+    def error(
+        self, message: str, *, hint: str | None = None, at: SourceLocation | None = None
+    ) -> ConfigError:
+        return ConfigError(f"{self.describe()}: {message}", where=str(at or self.location), hint=hint)
 
     # -- validation ---------------------------------------------------------------------------
 
@@ -264,8 +267,12 @@ def function_from(
     *,
     owner: str,
     defaults: FunctionProps | None = None,
+    at: SourceLocation | None = None,
 ) -> Function | ConfigError:
-    """The ``Function`` a definition stands for, made under ``id`` unless it already is one."""
+    """The ``Function`` a definition stands for, made under ``id`` unless it already is one.
+
+    A function made here is located ``at`` the line that defines it (a route's own line), when known.
+    """
     if isinstance(definition, Function):
         return definition
     props: dict[str, Any] = dict(defaults or {})
@@ -277,13 +284,11 @@ def function_from(
         return ConfigError(
             f"{owner}: expected a handler string, a Function or function props with 'handler', "
             f"got {definition!r}",
-            where=str(caller_location()),
+            where=str(at or caller_location()),
         )
-    unknown = set(props) - set(FunctionProps.__annotations__)
-    if unknown:
-        return ConfigError(
-            f"{owner}: unknown function option(s) {', '.join(sorted(unknown))}",
-            where=str(caller_location()),
-            hint=f"known options: {', '.join(sorted(FunctionProps.__annotations__))}",
-        )
-    return Function(stack, id, _owner=owner, **props)
+    # Unknown keys were reported where they were written (strict options); they are left out here.
+    known = FunctionProps.__required_keys__ | FunctionProps.__optional_keys__
+    made = Function(stack, id, _owner=owner, **{k: v for k, v in props.items() if k in known})
+    if at is not None:
+        made.location = at
+    return made

@@ -25,7 +25,6 @@ RECEIVE_ACTIONS = [
     "sqs:GetQueueUrl",
     "sqs:ReceiveMessage",
 ]
-CONSUMER_OPTIONS = ("batch_size", "max_batching_window", "report_batch_item_failures")
 
 
 class QueueConsumerProps(TypedDict, total=False):
@@ -66,7 +65,7 @@ class Queue(Construct, BindsResources):
         self.consumer: Function | None = None
         self.consumer_options: dict[str, Any] = {}
         if consumer is not None:
-            target, self.consumer_options = split_definition(consumer, CONSUMER_OPTIONS)
+            target, self.consumer_options = split_definition(consumer)
             self.consumer = trigger_function(
                 self, stack, f"{id}Consumer", target, owner=f"Queue '{id}' consumer", errors=self._errors
             )
@@ -95,9 +94,6 @@ class Queue(Construct, BindsResources):
                 f"({self.consumer.timeout} s)",
                 hint="AWS requires visibility_timeout >= the consumer function's timeout",
             )
-        unknown = set(self.consumer_options) - set(CONSUMER_OPTIONS)
-        if unknown:
-            yield self.error(f"unknown consumer option(s) {', '.join(sorted(unknown))}")
         batch = self.consumer_options.get("batch_size", 10)
         if not isinstance(batch, int) or not 1 <= batch <= 10000:
             yield self.error(f"consumer batch_size {batch!r} is out of range", hint="use 1 to 10000")

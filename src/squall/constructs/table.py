@@ -95,7 +95,7 @@ class Table(Construct, BindsResources):
         self._errors: list[ConfigError] = []
         self.consumers: dict[str, tuple[Function, dict[str, Any]]] = {}
         for name, definition in (consumers or {}).items():
-            target, options = split_definition(definition, ("batch_size", "starting_position"))
+            target, options = split_definition(definition)
             function = trigger_function(
                 self,
                 stack,

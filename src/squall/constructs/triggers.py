@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from squall.graph.synth import SynthContext
 
 
-def split_definition(definition: object, options: tuple[str, ...]) -> tuple[object, dict[str, Any]]:
+def split_definition(definition: object) -> tuple[object, dict[str, Any]]:
     """``{"function": f, "batch_size": 5}`` → ``(f, {"batch_size": 5})``; anything else is the function."""
     if isinstance(definition, Mapping) and "function" in definition:
         extra = {k: v for k, v in definition.items() if k != "function"}

@@ -150,8 +150,12 @@ class DevSession:
     def invoke(self, function_name: str, event: Any, request_id: str | None) -> InvocationResult:
         with self._lock:
             function = self.functions[function_name]
-        result = function.pool.invoke(event, request_id=request_id)
-        self.view.invocation(function.logical_id, event, result)
+        self.view.begin(function.logical_id)
+        try:
+            result = function.pool.invoke(event, request_id=request_id)
+            self.view.invocation(function.logical_id, event, result)
+        finally:
+            self.view.end(function.logical_id)
         for listener in self.listeners:
             listener(function.name, event, result)
         return result
@@ -296,15 +300,25 @@ class DevSession:
             return
         self._template = template
 
-    def _prewarm(self, functions: list[LiveFunction]) -> None:
-        def warm(function: LiveFunction) -> None:
+    def _prewarm(self, functions: list[LiveFunction]) -> list[str]:
+        """Start a worker of each function; the logical ids of those that could not start."""
+
+        def warm(function: LiveFunction) -> str | None:
             try:
-                function.pool.prewarm()
+                error = function.pool.prewarm()
             except Exception as exc:  # a broken handler is reported per invocation, as Lambda does
                 self.view.problem(f"{function.logical_id}: {exc}")
+                return function.logical_id
+            if error is None:
+                return None
+            if error.get("errorType") != "Runtime.UserCodeSyntaxError":  # shown with its line already
+                self.view.problem(
+                    f"{function.logical_id}: {error.get('errorType')}: {error.get('errorMessage')}"
+                )
+            return function.logical_id
 
         with ThreadPoolExecutor(max_workers=max(1, len(functions))) as executor:
-            list(executor.map(warm, functions))
+            return [name for name in executor.map(warm, functions) if name is not None]
 
     # -- the live link ------------------------------------------------------------------------
 
@@ -396,9 +410,11 @@ class DevSession:
         if any(path.name == CONFIG_FILE and path.parent == self.project.root for path in paths):
             self._reload_config()
             return sorted(f.logical_id for f in self.functions.values())
+        broken: set[Path] = set()
         for path in paths:
             self._imports.refresh(path)
-            self._report_syntax(path)
+            if not self._report_syntax(path):
+                broken.add(path.resolve())
         with self._lock:
             affected = [
                 function
@@ -407,26 +423,41 @@ class DevSession:
             ]
         for function in affected:
             function.pool.replace_workers(prewarm=False)
-        self._prewarm(affected)
+        failed = set(self._prewarm(affected))
+        failed.update(
+            f.logical_id for f in affected if self._imports.closure(f.handler_module).intersection(broken)
+        )
         names = sorted(function.logical_id for function in affected)
         shown = ", ".join(
             str(p.relative_to(self.project.root))
             for p in sorted(paths)
             if p.is_relative_to(self.project.root)
         )
-        self.view.reloaded(names, shown, (time.perf_counter() - started) * 1000)
+        reloaded = [name for name in names if name not in failed]
+        if reloaded or not failed:
+            self.view.reloaded(reloaded, shown, (time.perf_counter() - started) * 1000)
+        if failed:
+            # The new workers run the broken code, as Lambda would: say so rather than claim a reload.
+            self.view.problem(
+                f"{shown} → {', '.join(sorted(failed))} failed to reload; "
+                "its requests fail until the code is fixed"
+            )
         return names
 
-    def _report_syntax(self, path: Path) -> None:
+    def _report_syntax(self, path: Path) -> bool:
+        """Whether ``path`` compiles (or is gone); a syntax error is shown with its file and line."""
         if not path.is_file():
-            return
+            return True
         try:
             compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
         except SyntaxError as exc:
             where = path.relative_to(self.project.root) if path.is_relative_to(self.project.root) else path
             self.view.problem(f"{where}:{exc.lineno}: SyntaxError: {exc.msg}")
+            return False
         except ValueError as exc:
             self.view.problem(f"{path}: {exc}")
+            return False
+        return True
 
     def _reload_config(self) -> None:
         started = time.perf_counter()

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from squall.dev.output import Overlaps, handler_lines
 from squall.runtime import InvocationResult
 
 
@@ -41,9 +42,12 @@ def status_of(result: InvocationResult) -> tuple[str, str]:
 
 
 class TerminalView:
-    def __init__(self, console: Console | None = None) -> None:
+    def __init__(self, console: Console | None = None, *, show_logs: bool = True) -> None:
         self.console = console or Console(highlight=False)
-        self._lock = threading.Lock()
+        self.show_logs = show_logs
+        """Whether each invocation's output lines are shown under its line (``squall dev --no-logs``)."""
+        self._lock = threading.RLock()
+        self._overlaps = Overlaps()
 
     def _print(self, text: str) -> None:
         with self._lock:
@@ -59,7 +63,23 @@ class TerminalView:
             self._print(f"  Console: {escape(console_url)}")
         self._print("[dim]Ready. Watching for changes (Ctrl-C to stop).[/dim]")
 
+    def begin(self, function: str) -> None:
+        """An invocation of ``function`` started (its lines are prefixed while another function runs)."""
+        self._overlaps.begin(function)
+
+    def end(self, function: str) -> None:
+        self._overlaps.end(function)
+
     def invocation(self, function: str, event: Any, result: InvocationResult) -> None:
+        overlapped = self._overlaps.finished(function, result.duration_ms)
+        with self._lock:  # one invocation's lines stay together
+            self._invocation(function, event, result)
+            if self.show_logs:
+                prefix = f"{escape(function)} │ " if overlapped else ""
+                for line in handler_lines(result):
+                    self._print(f"    [dim]{prefix}{escape(line)}[/dim]")
+
+    def _invocation(self, function: str, event: Any, result: InvocationResult) -> None:
         text, style = status_of(result)
         clock = time.strftime("%H:%M:%S")
         temperature = "cold" if result.cold else "warm"

@@ -136,8 +136,10 @@ class FunctionPool:
             self._on_event(result)
         return result
 
-    def prewarm(self, count: int = 1) -> None:
-        """Make sure ``count`` workers of the current code are started and initialised, idle."""
+    def prewarm(self, count: int = 1) -> dict[str, object] | None:
+        """Make sure ``count`` workers of the current code are started and initialised, idle; the error
+        of a worker it started whose code failed to load (``errorType``, ``errorMessage``), if any."""
+        error: dict[str, object] | None = None
         while True:
             with self._lock:
                 self._check_open()
@@ -145,12 +147,12 @@ class FunctionPool:
                 spec = self.spec
                 ready = sum(1 for w in self._idle if w.generation == generation)
                 if ready >= count:
-                    return
+                    return error
                 self._warming[generation] = self._warming.get(generation, 0) + 1
             worker: WorkerProcess | None = None
             try:
                 worker = self._new_worker(spec, generation)
-                worker.wait_ready(INIT_TIMEOUT)
+                error = worker.wait_ready(INIT_TIMEOUT).error or error
             except BaseException:
                 with self._lock:
                     self._done_warming(generation)
@@ -164,7 +166,7 @@ class FunctionPool:
                     self._put_idle(worker)
             if stale:
                 self._discard(worker)
-                return
+                return error
             self._watch_idle()
 
     def _done_warming(self, generation: int) -> None:
