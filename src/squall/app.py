@@ -6,8 +6,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from squall.constructs.base import Construct, SourceLocation, Token, caller_location
+from squall.constructs.base import Construct, Token
 from squall.constructs.function import FunctionProps
+from squall.constructs.location import SourceLocation, caller_location
 from squall.constructs.options import strict_options
 
 Target = Literal["local", "aws"]

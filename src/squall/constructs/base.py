@@ -7,50 +7,19 @@ resource-graph models (``synthesize``); nothing here talks to a cloud.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from squall.constructs.location import SourceLocation, caller_location
+from squall.constructs.options import strict_options
 from squall.errors import ConfigError
 
 if TYPE_CHECKING:
     from squall.app import Stack
     from squall.graph.synth import SynthContext
 
-_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
-
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-
-
-@dataclass(frozen=True)
-class SourceLocation:
-    file: str
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
-
-
-def user_frame() -> FrameType | None:
-    """The innermost frame outside the squall package: the user's code making the current call."""
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if not filename.startswith(_PACKAGE_DIR) and not filename.startswith("<frozen"):
-            return frame
-        frame = frame.f_back
-    return None
-
-
-def caller_location() -> SourceLocation:
-    """The user's line that made the current call."""
-    frame = user_frame()
-    if frame is None:
-        return SourceLocation("<unknown>", 0)
-    return SourceLocation(frame.f_code.co_filename, frame.f_lineno)
 
 
 @dataclass(frozen=True)
@@ -74,8 +43,6 @@ class Construct:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every construct of squall's checks its keyword names and dict options (``options.py``)."""
         super().__init_subclass__(**kwargs)
-        from squall.constructs.options import strict_options
-
         init = cls.__dict__.get("__init__")
         if (
             init is not None

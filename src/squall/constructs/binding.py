@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
-from squall.constructs.base import Construct, SourceLocation, caller_location
+from squall.constructs.base import Construct
+from squall.constructs.location import SourceLocation, caller_location
 from squall.constructs.options import strict_options
 from squall.errors import ConfigError
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
-from squall.constructs.base import Construct, SourceLocation, Token, caller_location
+from squall.constructs.base import Construct, Token
 from squall.constructs.binding import ENV_PREFIX, Access, Bindable, BindsResources, as_items, statement
 from squall.constructs.handlers import HandlerRef, defines
+from squall.constructs.location import SourceLocation, caller_location
 from squall.errors import ConfigError
 from squall.graph.model import get_att, sub
 from squall.graph.naming import fit, physical_name

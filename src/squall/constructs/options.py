@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from squall.constructs.base import SourceLocation, user_frame
+from squall.constructs.location import SourceLocation, user_frame
 from squall.errors import ConfigError, SquallError, ValidationErrors
 
 F = TypeVar("F", bound=Callable[..., Any])

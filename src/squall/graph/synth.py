@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from squall.constructs.base import SourceLocation, Token
+from squall.constructs.base import Token
 from squall.constructs.binding import BindsResources
+from squall.constructs.location import SourceLocation
 from squall.errors import ConfigError, ValidationErrors
 from squall.graph.model import Binding, Graph, Resource, Secret
 
