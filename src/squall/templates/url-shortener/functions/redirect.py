@@ -11,7 +11,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if not code:
         return respond(400, {"error": "code required"})
     try:
-        item = Resource.Urls.update({"shortCode": code}, add={"clicks": 1}, condition="attribute_exists(shortCode)")
+        item = Resource.Urls.update(
+            {"shortCode": code}, add={"clicks": 1}, condition="attribute_exists(shortCode)"
+        )
     except ConditionFailed:
         return respond(404, {"error": f"no short URL {code!r}"})
     return {"statusCode": 302, "headers": {"location": item.get("longUrl", "")}, "body": ""}
