@@ -9,16 +9,12 @@ at import time: it runs inside every function.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from typing import TYPE_CHECKING, Any
 
 from squall.binding.clients.base import BoundResource
-from squall.binding.clients.bucket import BucketClient
-from squall.binding.clients.queue import QueueClient
-from squall.binding.clients.secret import SecretClient
-from squall.binding.clients.table import TableClient
-from squall.binding.clients.topic import TopicClient
 
 ENV_PREFIX = "SQUALL_RESOURCE_"
 SPILL_VARIABLE = "SQUALL_RESOURCES_FILE"
@@ -43,14 +39,24 @@ def _function_name() -> str:
     return os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "this process")
 
 
-CLIENTS: dict[str, type[BoundResource]] = {
-    "Table": TableClient,
-    "Bucket": BucketClient,
-    "Queue": QueueClient,
-    "Topic": TopicClient,
-    "Secret": SecretClient,
+CLIENTS: dict[str, str] = {
+    "Table": "table:TableClient",
+    "Bucket": "bucket:BucketClient",
+    "Queue": "queue:QueueClient",
+    "Topic": "topic:TopicClient",
+    "Secret": "secret:SecretClient",
 }
-"""Resource type → the class ``Resource.<id>`` is; other types offer their metadata only."""
+"""Resource type → the class ``Resource.<id>`` is (its module is imported on first use, keeping cold starts
+short for functions that never use it); other types offer their metadata only."""
+
+
+def client_class(kind: str) -> type[BoundResource]:
+    spec = CLIENTS.get(kind)
+    if spec is None:
+        return BoundResource
+    module, name = spec.split(":")
+    found: type[BoundResource] = getattr(importlib.import_module(f"squall.binding.clients.{module}"), name)
+    return found
 
 
 class AppInfo:
@@ -99,7 +105,7 @@ class ResourceNamespace:
                 f"(bound: {', '.join(bound) or 'nothing'}). Bind it in squall.config.py, e.g. "
                 f"api.bind([{id.lower()}]) or Function(..., bind=[{id.lower()}])"
             )
-        resource = CLIENTS.get(str(data.get("type")), BoundResource)(id, data)
+        resource = client_class(str(data.get("type")))(id, data)
         self._cache[id] = resource
         return resource
 

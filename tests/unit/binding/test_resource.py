@@ -56,3 +56,27 @@ def test_importing_resource_stays_stdlib_only() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_typed_clients_load_boto3_only_when_they_call_aws() -> None:
+    code = (
+        "import os, sys, json; "
+        "os.environ['SQUALL_RESOURCE_Notes'] = json.dumps({'type': 'Table', 'tableName': 't', 'arn': 'a', 'key': ['id']}); "
+        "from squall import Resource; notes = Resource.Notes; "
+        "print(type(notes).__name__, notes.table_name, notes.key_names, 'boto3' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.split() == ["TableClient", "t", "['id']", "False"]
+
+
+def test_a_table_refuses_a_key_that_is_not_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "SQUALL_RESOURCE_Notes",
+        json.dumps({"type": "Table", "tableName": "t", "arn": "a", "key": ["userId", "noteId"]}),
+    )
+    with pytest.raises(TypeError, match=r"Table 'Notes' get: the key is userId, noteId, got noteid, userId"):
+        ResourceNamespace().Notes.get(userId="u1", noteid="n1")
+    with pytest.raises(ValueError, match=r"Table 'Notes' has no index 'ByDate' \(indexes: none\)"):
+        ResourceNamespace().Notes.query("u1", index="ByDate")

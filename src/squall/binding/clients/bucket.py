@@ -7,33 +7,30 @@ one thing, until it expires. ``.client`` is the raw boto3 S3 client, for everyth
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from squall.binding.clients import aws
 from squall.binding.clients.base import BoundResource
 
-NOT_FOUND = ("NoSuchKey", "404", "NotFound")
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
-@dataclass(frozen=True)
-class StoredObject:
+class StoredObject(NamedTuple):
     """One object read with ``get``: its bytes and what S3 keeps about it."""
 
     key: str
     body: bytes
     content_type: str
     etag: str
-    metadata: dict[str, str] = field(default_factory=dict)
+    metadata: dict[str, str]
 
     @property
     def text(self) -> str:
         return self.body.decode("utf-8")
 
 
-@dataclass(frozen=True)
-class ObjectSummary:
+class ObjectSummary(NamedTuple):
     """One entry of ``list``."""
 
     key: str

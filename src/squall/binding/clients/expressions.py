@@ -8,7 +8,6 @@ the caller's own ``values``/``names`` placeholders) or a boto3 condition (``Attr
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from squall.binding.clients.values import to_dynamo
@@ -23,12 +22,12 @@ class BuiltCondition(Protocol):
 COMPARISONS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-@dataclass
 class Expression:
     """Placeholders collected while building one request's expressions."""
 
-    names: dict[str, str] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
 
     def name(self, attribute: str) -> str:
         for placeholder, known in self.names.items():

@@ -55,6 +55,10 @@ class TableClient(BoundResource):
 
     def _index_keys(self, index: str | None) -> list[str]:
         if index is None:
+            if not self.key_names:
+                raise LookupError(
+                    f"Table '{self._id}' was deployed without its key schema: deploy again to query it"
+                )
             return self.key_names
         indexes: dict[str, list[str]] = self._data.get("indexes") or {}
         if index not in indexes:

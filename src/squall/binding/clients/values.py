@@ -8,7 +8,7 @@ binary comes back as ``bytes``. Nothing is rounded either way.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal  # loaded with boto3 anyway: this module is imported when a table is first used
 from typing import Any
 
 
