@@ -54,6 +54,7 @@ def test_mypy_accepts_correct_uses_and_flags_each_mistake_on_its_line(project: P
         assert code in found[number], (number, found[number])
 
 
+@pytest.mark.timeout(300)  # its first run fetches pyright itself
 def test_pyright_accepts_correct_uses_and_flags_each_mistake_on_its_line(project: Path) -> None:
     result = run(
         sys.executable,

@@ -10,7 +10,7 @@ import json
 import textwrap
 import time
 import urllib.request
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -152,10 +152,27 @@ def handler(event, context):
 SECRET = "k3y-for-clients"
 
 
+@dataclass(frozen=True)
+class Deployed:
+    """The deployed test app: its stage, and a way to run one case in its function."""
+
+    stage: str
+    aws_client: ClientFactory
+
+    def __call__(self, case: str) -> Any:
+        name = f"clients-{self.stage}-User"
+        response = self.aws_client("lambda").invoke(
+            FunctionName=name, Payload=json.dumps({"case": case}).encode()
+        )
+        result = json.loads(response["Payload"].read())
+        assert response.get("FunctionError") is None, result
+        return result
+
+
 @pytest.fixture(scope="module")
 def deployed(
     tmp_path_factory: pytest.TempPathFactory, local_cloud: CloudInfo, aws_client: ClientFactory
-) -> Callable[[str], Any]:
+) -> Deployed:
     root = tmp_path_factory.mktemp("clients")
     (root / "functions").mkdir()
     (root / "squall.config.py").write_text(CONFIG)
@@ -171,19 +188,10 @@ def deployed(
         credentials=cloud.credentials(local_cloud.home),
     )
     deploy(project, clients=clients)
-    name = f"clients-{stage}-User"
-
-    def call(case: str) -> Any:
-        response = aws_client("lambda").invoke(FunctionName=name, Payload=json.dumps({"case": case}).encode())
-        result = json.loads(response["Payload"].read())
-        assert response.get("FunctionError") is None, result
-        return result
-
-    call.stage = stage  # type: ignore[attr-defined]
-    return call
+    return Deployed(stage, aws_client)
 
 
-def test_table_methods_take_and_give_plain_values(deployed: Callable[[str], Any]) -> None:
+def test_table_methods_take_and_give_plain_values(deployed: Deployed) -> None:
     out = deployed("table")
     assert out["get"] == ["first", 3, "int", 0.1, ["a"]]
     assert out["binary"] == ["bytes", [0, 1], "1.000000000000000000001", "Decimal"]
@@ -204,18 +212,16 @@ def test_table_methods_take_and_give_plain_values(deployed: Callable[[str], Any]
     assert out["raw"] == "in a transaction"
 
 
-def test_table_items_are_stored_as_dynamodb_types(
-    deployed: Callable[[str], Any], aws_client: ClientFactory
-) -> None:
+def test_table_items_are_stored_as_dynamodb_types(deployed: Deployed, aws_client: ClientFactory) -> None:
     deployed("table")
-    stage = deployed.stage  # type: ignore[attr-defined]
+    stage = deployed.stage
     stored = aws_client("dynamodb").get_item(
         TableName=f"clients-{stage}-Notes", Key={"userId": {"S": "u1"}, "noteId": {"S": "n3"}}
     )["Item"]
     assert stored["createdAt"] == {"N": "2"} and stored["blob"] == {"B": b"\x00\x01"}
 
 
-def test_bucket_methods_and_presigned_urls(deployed: Callable[[str], Any], aws_client: ClientFactory) -> None:
+def test_bucket_methods_and_presigned_urls(deployed: Deployed, aws_client: ClientFactory) -> None:
     out = deployed("bucket")
     assert out["get"] == ["hello", "text/plain; charset=utf-8", {"by": "test"}, True]
     assert out["missing"] is None and out["deleted"] is None
@@ -230,7 +236,7 @@ def test_bucket_methods_and_presigned_urls(deployed: Callable[[str], Any], aws_c
     )
     with urllib.request.urlopen(upload, timeout=30) as response:
         assert response.status == 200
-    stage = deployed.stage  # type: ignore[attr-defined]
+    stage = deployed.stage
     body = aws_client("s3").get_object(Bucket=f"clients-{stage}-uploads", Key="docs/up.txt")["Body"].read()
     assert body == b"uploaded"
 
@@ -246,7 +252,7 @@ def receive_all(aws_client: ClientFactory, url: str, count: int) -> list[dict[st
     return messages
 
 
-def test_queue_send_and_send_batch(deployed: Callable[[str], Any], aws_client: ClientFactory) -> None:
+def test_queue_send_and_send_batch(deployed: Deployed, aws_client: ClientFactory) -> None:
     out = deployed("queue")
     assert len(out["batch"]) == 12 and all(out["batch"])
     messages = receive_all(aws_client, out["url"], 14)
@@ -255,11 +261,9 @@ def test_queue_send_and_send_batch(deployed: Callable[[str], Any], aws_client: C
     assert {m["MessageId"] for m in messages} == {out["one"], out["text"], *out["batch"]}
 
 
-def test_topic_publish_reaches_its_subscriber(
-    deployed: Callable[[str], Any], aws_client: ClientFactory
-) -> None:
+def test_topic_publish_reaches_its_subscriber(deployed: Deployed, aws_client: ClientFactory) -> None:
     out = deployed("topic")
-    stage = deployed.stage  # type: ignore[attr-defined]
+    stage = deployed.stage
     url = aws_client("sqs").get_queue_url(QueueName=f"clients-{stage}-Audit")["QueueUrl"]
     [message] = receive_all(aws_client, url, 1)
     envelope = json.loads(message["Body"])
@@ -267,5 +271,5 @@ def test_topic_publish_reaches_its_subscriber(
     assert json.loads(envelope["Message"]) == {"hello": "world"}
 
 
-def test_secret_value(deployed: Callable[[str], Any]) -> None:
+def test_secret_value(deployed: Deployed) -> None:
     assert deployed("secret") == {"value": SECRET, "cached": True}
