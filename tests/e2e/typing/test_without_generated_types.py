@@ -17,8 +17,8 @@ def test_mypy_fails_on_resources_until_types_are_generated(tmp_path: Path) -> No
     )
     stats = project / "functions" / "stats.py"
     lines = stats.read_text().splitlines()
-    number = next(i for i, line in enumerate(lines, start=1) if "Resource.Urls.table_name" in line)
-    stats.write_text(stats.read_text().replace("Resource.Urls.table_name", "Resource.Urlz.table_name"))
+    number = next(i for i, line in enumerate(lines, start=1) if "Resource.Urls.get(" in line)
+    stats.write_text(stats.read_text().replace("Resource.Urls.get(", "Resource.Urlz.get("))
     checked = subprocess.run(
         [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "cache")],
         cwd=project,
