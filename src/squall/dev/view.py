@@ -10,7 +10,10 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from squall.logs.tracebacks import parse_frames, render
 from squall.runtime import InvocationResult
+
+MAX_TRACE_LINES = 40
 
 
 def trigger_of(event: Any) -> str:
@@ -70,8 +73,15 @@ class TerminalView:
         if result.error_type and isinstance(result.payload, Mapping):
             message = result.payload.get("errorMessage", "")
             self._print(f"    [red]{escape(str(message))}[/red]")
-            for frame in result.payload.get("stackTrace") or []:
-                self._print(f"    [dim]{escape(str(frame).rstrip())}[/dim]")
+            frames = parse_frames(result.payload.get("stackTrace"))
+            for line in render(frames, header="")[-MAX_TRACE_LINES:]:
+                self._print(f"    [dim]{escape(line)}[/dim]")
+
+    def new_issue(self, error_type: str, where: str, function: str) -> None:
+        """One line when an error not seen before in this session shows up (a new issue in the console)."""
+        self._print(
+            f"[bold magenta]● new issue[/bold magenta]  {escape(error_type)} at {escape(where)}  ({escape(function)})"
+        )
 
     def reloaded(self, functions: list[str], changed: str, millis: float) -> None:
         names = ", ".join(functions) if functions else "no function"
