@@ -71,7 +71,7 @@ def dev(stage: str | None, config: Path | None, debug: str | None, with_console:
     try:
         session.start()
         if with_console:
-            console = serve(project, clients=clients, live_feed=feed).start()
+            console = serve(project, clients=clients, live_feed=feed, on_issue=view.new_issue).start()
         view.header(
             project.graph.app,
             project.graph.stage,

@@ -26,8 +26,10 @@ from starlette.staticfiles import StaticFiles
 from squall.console.auth import LOOPBACK_HOSTS, SESSION_META, TokenGuard, new_token
 from squall.console.broadcast import Broadcaster, Subscription
 from squall.console.errors import BadRequest, ConsoleError, NotFound
+from squall.console.issues import STATUSES
 from squall.console.service import StageConsole
 from squall.console.store import InvocationQuery
+from squall.logs.tracebacks import folded_json, parse_frames
 
 STATIC = Path(__file__).parent / "static"
 HEARTBEAT_SECONDS = 10.0
@@ -128,7 +130,32 @@ def build_app(
         record = console.store.get(request.path_params["request_id"])
         if record is None:
             raise NotFound("no such invocation")
-        return JSONResponse(_plain_json(record.to_json()))
+        document = record.to_json()
+        if record.error and isinstance(record.response, dict):
+            document["trace"] = folded_json(parse_frames(record.response.get("stackTrace")))
+        return JSONResponse(_plain_json(document))
+
+    def issues(request: Request) -> Response:
+        status = request.query_params.get("status", "open")
+        if status not in ("all", *STATUSES):
+            raise BadRequest("status is all, open, resolved or ignored")
+        return JSONResponse({"issues": console.issues.list(status)})
+
+    def issue(request: Request) -> Response:
+        found = console.issues.get(request.path_params["id"])
+        if found is None:
+            raise NotFound("no such issue")
+        return JSONResponse(found)
+
+    async def issue_decide(request: Request) -> Response:
+        body = _body_json(await request.body())
+        status = body.get("status") if isinstance(body, dict) else None
+        if status not in STATUSES:
+            raise BadRequest("send {'status': 'resolved'}, 'ignored' or 'open'")
+        decided = console.issues.decide(request.path_params["id"], status)
+        if decided is None:
+            raise NotFound("no such issue")
+        return JSONResponse(decided)
 
     async def invocation_stream(request: Request) -> Response:
         stream = _stream(request, console, console.invocations, list, lambda _: True, lambda s: s)
@@ -257,6 +284,9 @@ def build_app(
         Route("/api/invocations/stream", invocation_stream),
         Route("/api/invocations/{request_id}", invocation),
         Route("/api/logs/stream", log_stream),
+        Route("/api/issues", issues),
+        Route("/api/issues/{id}", issue),
+        Route("/api/issues/{id}", issue_decide, methods=["POST"]),
         Route("/api/functions/{function}/sample", sample),
         Route("/api/functions/{function}/invoke", invoke, methods=["POST"]),
         Route("/api/tables/{id}", table),

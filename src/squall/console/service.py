@@ -10,15 +10,18 @@ import base64
 import json
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from squall.config.loader import Project
 from squall.console.broadcast import Broadcaster
+from squall.console.error_logs import ErrorLogSource
 from squall.console.errors import BadRequest, NotFound
 from squall.console.explore import Buckets, Queues, Tables, physical, secret_names, stage_resource
 from squall.console.feed import LiveFeed
+from squall.console.issues import FileDecisions, Issue, IssueDecisions, IssueTracker, Occurrence
 from squall.console.records import InvocationRecord
 from squall.console.samples import SAMPLE_KINDS, sample_event
 from squall.console.sources import InvocationSource, LogTail
@@ -39,8 +42,25 @@ RESOURCE_KINDS = {
 }
 
 
+NewIssue = Callable[[str, str, str], None]
+"""Told ``(error type, where, function)`` when an issue first happens while the console runs."""
+
+
+def decisions_for(project: Project) -> FileDecisions:
+    """Where a stage's resolve/ignore decisions live: ``.squall/console/STAGE.issues.json``, private."""
+    return FileDecisions(project.root / ".squall" / "console" / f"{project.graph.stage}.issues.json")
+
+
 class StageConsole:
-    def __init__(self, project: Project, clients: Clients, live_feed: LiveFeed | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        clients: Clients,
+        live_feed: LiveFeed | None = None,
+        *,
+        decisions: IssueDecisions | None = None,
+        on_issue: NewIssue | None = None,
+    ) -> None:
         self.project = project
         self.graph = project.graph
         self.clients = clients
@@ -55,6 +75,15 @@ class StageConsole:
             clients("logs"), self.functions, self.store, self._announce, interval=interval
         )
         self.log_tail = LogTail(clients("logs"), self.functions, interval=interval * 0.8)
+        self._started_ms = int(time.time() * 1000)
+        self._on_issue = on_issue
+        self.issues = IssueTracker(decisions or decisions_for(project), on_new=self._new_issue)
+        # An AWS stage has no invocation records: its failures are read from the functions' own logs.
+        self.error_logs = (
+            ErrorLogSource(clients("logs"), self.functions, self.issues.observe)
+            if clients.target == "aws"
+            else None
+        )
 
     def update_project(self, project: Project) -> None:
         """Show ``project``'s resources and functions from now on (dev re-applied squall.config.py)."""
@@ -63,12 +92,16 @@ class StageConsole:
         self.functions = stage_functions(self.graph)
         self.source.set_functions(self.functions)
         self.log_tail.set_functions(self.functions)
+        if self.error_logs is not None:
+            self.error_logs.set_functions(self.functions)
 
     # lifecycle
 
     def start(self) -> None:
         self.source.start()
         self.log_tail.start()
+        if self.error_logs is not None:
+            self.error_logs.start()
         if self._feed is not None:
             self._unsubscribe = self._feed.subscribe(self._from_feed)
 
@@ -78,6 +111,8 @@ class StageConsole:
             self._unsubscribe()
         self.source.stop()
         self.log_tail.stop()
+        if self.error_logs is not None:
+            self.error_logs.stop()
 
     def _from_feed(self, record: InvocationRecord) -> None:
         fresh = self.store.add([record])
@@ -85,7 +120,13 @@ class StageConsole:
             self.log_tail.from_feed(record)
             self._announce(fresh)
 
+    def _new_issue(self, issue: Issue, occurrence: Occurrence) -> None:
+        # Issues found in the history read at start are not news.
+        if self._on_issue is not None and occurrence.at >= self._started_ms - 1000:
+            self._on_issue(issue.error_type, issue.where() or occurrence.function, occurrence.function)
+
     def _announce(self, records: list[InvocationRecord]) -> None:
+        self.issues.observe_records(records)
         for record in sorted(records, key=lambda r: r.at):
             self.invocations.publish(record.summary())
 
