@@ -17,13 +17,13 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from squall.console.records import InvocationRecord
-from squall.logs.tracebacks import Frame, folded_json, innermost_user_frame, parse_frames
+from squall.logs.tracebacks import Frame, code_path, folded_json, innermost_user_frame, parse_frames
 
 Status = Literal["open", "resolved", "ignored"]
 STATUSES: tuple[Status, ...] = ("open", "resolved", "ignored")
@@ -42,10 +42,15 @@ class Occurrence:
     message: str
     frames: tuple[Frame, ...]
 
-    @property
-    def fingerprint(self) -> str:
+    def fingerprint(self, roots: Sequence[str] = ()) -> str:
+        """The group key: the error type and the innermost user frame's file (wherever the code ran) and
+        function, not its line, so an edit above it does not start a new issue."""
         frame = innermost_user_frame(self.frames)
-        where = f"{frame.file}:{frame.name}" if frame is not None else f"function:{self.function}"
+        where = (
+            f"{code_path(frame.file, roots)}:{frame.name}"
+            if frame is not None
+            else f"function:{self.function}"
+        )
         return hashlib.sha256(f"{self.error_type}\n{where}".encode()).hexdigest()[:16]
 
 
@@ -80,6 +85,7 @@ class Issue:
     times: deque[int] = field(default_factory=lambda: deque(maxlen=10_000))
     status: Status = "open"
     decided_at: int = 0
+    roots: tuple[str, ...] = ()
 
     def add(self, occurrence: Occurrence) -> None:
         self.count += 1
@@ -94,7 +100,9 @@ class Issue:
 
     def where(self) -> str:
         frame = innermost_user_frame(self.frames)
-        return f"{frame.file}:{frame.line} in {frame.name}" if frame is not None else ""
+        return (
+            f"{code_path(frame.file, self.roots)}:{frame.line} in {frame.name}" if frame is not None else ""
+        )
 
     def spark(self, now_ms: int) -> list[int]:
         counts = [0] * SPARK_BUCKETS
@@ -184,7 +192,9 @@ class IssueTracker:
         *,
         clock: Callable[[], float] = time.time,
         on_new: NewIssue | None = None,
+        roots: Sequence[str] = (),
     ) -> None:
+        self._roots = tuple(roots)
         self._lock = threading.Lock()
         self._issues: dict[str, Issue] = {}
         self._seen: set[str] = set()
@@ -206,7 +216,7 @@ class IssueTracker:
                 if occurrence.request_id in self._seen:
                     continue
                 self._seen.add(occurrence.request_id)
-                key = occurrence.fingerprint
+                key = occurrence.fingerprint(self._roots)
                 issue = self._issues.get(key)
                 if issue is None:
                     issue = Issue(
@@ -216,6 +226,7 @@ class IssueTracker:
                         occurrence.frames,
                         occurrence.at,
                         occurrence.at,
+                        roots=self._roots,
                     )
                     status, decided_at = self._decided.get(key, ("open", 0))
                     issue.status, issue.decided_at = status, decided_at

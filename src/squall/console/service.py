@@ -17,11 +17,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from squall.config.loader import Project
 from squall.console.broadcast import Broadcaster
+from squall.console.deployed import StageRecords, deployed_functions, queue_relations
 from squall.console.error_logs import ErrorLogSource
 from squall.console.errors import BadRequest, NotFound
 from squall.console.explore import Buckets, Queues, Tables, physical, secret_names, stage_resource
 from squall.console.feed import LiveFeed
 from squall.console.issues import FileDecisions, Issue, IssueDecisions, IssueTracker, Occurrence
+from squall.console.log_search import search_logs
 from squall.console.records import InvocationRecord
 from squall.console.samples import SAMPLE_KINDS, sample_event
 from squall.console.sources import InvocationSource, LogTail
@@ -65,6 +67,7 @@ class StageConsole:
         self.graph = project.graph
         self.clients = clients
         self.functions = stage_functions(self.graph)
+        self.records = StageRecords(project, clients)
         self.store = InvocationStore()
         self.invocations: Broadcaster[dict[str, Any]] = Broadcaster()
         self.closing = threading.Event()
@@ -77,7 +80,9 @@ class StageConsole:
         self.log_tail = LogTail(clients("logs"), self.functions, interval=interval * 0.8)
         self._started_ms = int(time.time() * 1000)
         self._on_issue = on_issue
-        self.issues = IssueTracker(decisions or decisions_for(project), on_new=self._new_issue)
+        self.issues = IssueTracker(
+            decisions or decisions_for(project), on_new=self._new_issue, roots=(str(project.root),)
+        )
         # An AWS stage has no invocation records: its failures are read from the functions' own logs.
         self.error_logs = (
             ErrorLogSource(clients("logs"), self.functions, self.issues.observe)
@@ -89,7 +94,12 @@ class StageConsole:
         """Show ``project``'s resources and functions from now on (dev re-applied squall.config.py)."""
         self.project = project
         self.graph = project.graph
-        self.functions = stage_functions(self.graph)
+        self.records = StageRecords(project, self.clients)
+        self.refresh_functions()
+
+    def refresh_functions(self) -> None:
+        """Take the function list from what the stage has deployed (its state), the config's triggers added."""
+        self.functions = deployed_functions(stage_functions(self.graph), self.records.state())
         self.source.set_functions(self.functions)
         self.log_tail.set_functions(self.functions)
         if self.error_logs is not None:
@@ -98,6 +108,11 @@ class StageConsole:
     # lifecycle
 
     def start(self) -> None:
+        self.refresh_functions()
+        self.source.set_functions(self.functions)
+        self.log_tail.set_functions(self.functions)
+        if self.error_logs is not None:
+            self.error_logs.set_functions(self.functions)
         self.source.start()
         self.log_tail.start()
         if self.error_logs is not None:
@@ -139,6 +154,7 @@ class StageConsole:
         raise NotFound(f"the stage has no function {logical_id!r}")
 
     def stage(self) -> dict[str, Any]:
+        relations = queue_relations(self.graph)
         resources = [
             {
                 "logicalId": r.logical_id,
@@ -146,6 +162,7 @@ class StageConsole:
                 "kind": RESOURCE_KINDS.get(r.type, "other"),
                 "physicalName": r.physical_name,
                 "construct": r.construct,
+                **relations.get(r.logical_id, {}),
             }
             for r in sorted(self.graph.resources, key=lambda r: (r.construct, r.logical_id))
         ]
@@ -165,6 +182,24 @@ class StageConsole:
             return {"outputs": read_outputs(self.project, clients=self.clients), "note": None}
         except (SquallError, ClientError, BotoCoreError) as exc:
             return {"outputs": {}, "note": str(exc).splitlines()[0]}
+
+    def deploys(self) -> list[dict[str, Any]]:
+        """The stage's recorded deploys and removes, newest first."""
+        return self.records.history()
+
+    def search_logs(
+        self, pattern: str, function: str | None, start_ms: int | None, end_ms: int | None, limit: int
+    ) -> dict[str, Any]:
+        """Log lines matching a CloudWatch filter pattern, across functions, in time order."""
+        return search_logs(
+            self.clients("logs"),
+            self.functions,
+            pattern,
+            function,
+            start_ms=start_ms,
+            end_ms=end_ms,
+            limit=limit,
+        )
 
     def secrets(self) -> list[dict[str, Any]]:
         return secret_names(self.clients("ssm"), self.graph)

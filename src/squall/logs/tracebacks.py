@@ -150,6 +150,22 @@ def render(frames: Iterable[Frame], header: str = "Traceback (most recent call l
     return lines
 
 
+_CODE_HASH_DIR = re.compile(r"^.*/[0-9a-f]{16,64}/")
+
+
+def code_path(file: str, roots: Sequence[str] = ()) -> str:
+    """``functions/shorten.py`` for the same file wherever the code ran: under one of ``roots`` (the project,
+    in dev), in Lambda's ``/var/task/``, or in the local cloud's folder of one code version (a hash)."""
+    path = file.replace("\\", "/")
+    for root in roots:
+        prefix = root.rstrip("/") + "/"
+        if path.startswith(prefix):
+            return path[len(prefix) :]
+    if path.startswith("/var/task/"):
+        return path[len("/var/task/") :]
+    return _CODE_HASH_DIR.sub("", path, count=1)
+
+
 def innermost_user_frame(frames: Sequence[Frame]) -> Frame | None:
     """The deepest frame in the user's own code (None when every frame is a library's)."""
     for frame in reversed(frames):

@@ -113,3 +113,29 @@ def test_sparkline_counts_the_last_day_by_hour() -> None:
     )
     spark = tracker.list("all")[0]["spark"]
     assert len(spark) == 24 and spark[-1] == 2 and spark[-2] == 1 and sum(spark) == 3
+
+
+def test_the_same_error_in_another_code_version_is_the_same_issue() -> None:
+    tracker = IssueTracker(MemoryDecisions(), clock=Clock(), roots=["/home/me/app"])
+    tracker.observe_records(
+        [
+            failed(
+                "r1",
+                "f",
+                1,
+                "KeyError",
+                [frame("/data/functions/0123456789abcdef0123/functions/a.py", 3, "h")],
+            ),
+            failed(
+                "r2",
+                "f",
+                2,
+                "KeyError",
+                [frame("/data/functions/fedcba98765432100000/functions/a.py", 5, "h")],
+            ),
+            failed("r3", "f", 3, "KeyError", [frame("/home/me/app/functions/a.py", 4, "h")]),
+            failed("r4", "f", 4, "KeyError", [frame("/var/task/functions/a.py", 4, "h")]),
+        ]
+    )
+    [issue] = tracker.list("all")
+    assert issue["count"] == 4 and issue["where"] == "functions/a.py:4 in h"

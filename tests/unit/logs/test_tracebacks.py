@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 
-from squall.logs.tracebacks import fold, innermost_user_frame, is_library, parse_frames, render
+from squall.logs.tracebacks import code_path, fold, innermost_user_frame, is_library, parse_frames, render
 
 LAMBDA_TRACE = [
     '  File "/tmp/app/functions/upload.py", line 12, in handler\n    save(event)\n',
@@ -91,3 +91,13 @@ def test_the_runtimes_error_record_with_non_breaking_indents() -> None:
     )
     frames = parse_frames(record)
     assert [(f.name, f.code, f.library) for f in frames] == [("handler", "raise ValueError('bad')", False)]
+
+
+def test_code_paths_are_the_same_wherever_the_code_ran() -> None:
+    assert code_path("/var/task/functions/a.py") == "functions/a.py"
+    assert (
+        code_path("/home/me/.squall/cloud/functions/7763bf217a615b6ab1590b6e/functions/a.py")
+        == "functions/a.py"
+    )
+    assert code_path("/home/me/app/functions/a.py", ["/home/me/app"]) == "functions/a.py"
+    assert code_path("/home/me/app/functions/a.py") == "/home/me/app/functions/a.py"

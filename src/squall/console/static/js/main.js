@@ -6,9 +6,11 @@ import { invocationsPage, startInvocations } from "./invocations.js";
 import { logsPage } from "./logs.js";
 import { resourcesPage } from "./resources.js";
 import { invokePage } from "./invoke.js";
+import { issuesPage } from "./issues.js";
+import { deploysPage } from "./deploys.js";
 import { el } from "./util.js";
 
-const pages = { functions: functionsPage, invocations: invocationsPage, logs: logsPage, resources: resourcesPage, invoke: invokePage };
+const pages = { functions: functionsPage, issues: issuesPage, invocations: invocationsPage, logs: logsPage, resources: resourcesPage, invoke: invokePage, deploys: deploysPage };
 const ctx = { stage: null, functions: [], cleanup: null };
 
 function route() {
