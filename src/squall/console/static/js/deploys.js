@@ -25,17 +25,16 @@ function showDeploy(pane, entry) {
       el("div", { class: "k" }, "Result"), el("div", {}, entry.status === "failed" ? el("span", { class: "error-text" }, `failed: ${entry.error}`) : "succeeded")),
     el("h3", {}, `Changes (${entry.changes.length})`),
     entry.changes.length ? el("table", { class: "grid", "data-testid": "deploy-changes" },
-      el("thead", {}, el("tr", {}, el("th", {}, "Change"), el("th", {}, "Resource"), el("th", {}, "Property"), el("th", {}, "Before"), el("th", {}, "After"))),
+      el("thead", {}, el("tr", {}, el("th", {}, "Change"), el("th", {}, "Resource"), el("th", {}, "Property: before → after"))),
       el("tbody", {}, ...entry.changes.flatMap((c) => {
         const props = Object.entries(c.properties || {});
         const head = [el("td", {}, el("span", { class: `badge change-${c.action}` }, c.action)),
           el("td", {}, el("div", {}, c.logicalId), el("div", { class: "muted small" }, c.type.replace("AWS::", "")))];
-        if (!props.length) return [el("tr", { "data-testid": "deploy-change" }, ...head, el("td", { colspan: 3, class: "muted" }, c.physicalName || ""))];
-        return props.map(([name, diff], index) => el("tr", { "data-testid": "deploy-change" },
-          ...(index === 0 ? head : [el("td", {}), el("td", {})]),
-          el("td", { class: "mono" }, name),
-          el("td", { class: "mono diff-from" }, value(diff.from)),
-          el("td", { class: "mono diff-to" }, value(diff.to))));
+        if (!props.length) return [el("tr", { "data-testid": "deploy-change" }, ...head, el("td", { class: "muted" }, c.physicalName || ""))];
+        return [el("tr", { "data-testid": "deploy-change" }, ...head, el("td", {}, ...props.map(([name, diff]) => el("div", { class: "diff" },
+          el("div", { class: "mono diff-name" }, name),
+          el("div", { class: "mono diff-from" }, value(diff.from)),
+          el("div", { class: "mono diff-to" }, value(diff.to))))))];
       }))) : el("div", { class: "muted" }, "Nothing changed."),
   );
 }
