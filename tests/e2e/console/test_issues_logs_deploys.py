@@ -302,3 +302,44 @@ def test_an_aws_stage_gets_its_issues_from_the_functions_logs(failing: FailingAp
     assert zero["where"].endswith("functions/payments.py:8 in charge")
     detail = tracker.get(zero["id"])
     assert detail is not None and detail["invocations"][0]["requestId"] == rids[1]["payload"]["requestId"]
+
+
+def test_the_new_endpoints_keep_the_consoles_door(
+    failing: FailingApp, failing_console: ConsoleServer
+) -> None:
+    """Reads need the token; a decision also needs the page's session header, as every other change."""
+    import urllib.error
+    import urllib.request
+
+    base = f"http://{failing_console.host}:{failing_console.port}"
+    for path in ("/api/issues", "/api/logs?q=ERROR", "/api/deploys", "/api/issues/x"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(base + path, timeout=10)
+        assert refused.value.code == 401
+        refused.value.close()
+    token = {"x-squall-token": failing_console.token}
+    failing.invoke("Orders", {"kind": "key"})
+    issues: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 20
+    while not issues and time.monotonic() < deadline:
+        listing = urllib.request.Request(base + "/api/issues?status=all", headers=token)
+        with urllib.request.urlopen(listing, timeout=10) as ok:
+            issues = json.loads(ok.read())["issues"]
+        time.sleep(0.1)
+    assert issues
+    decide = urllib.request.Request(
+        base + f"/api/issues/{issues[0]['id']}",
+        data=json.dumps({"status": "ignored"}).encode(),
+        headers={**token, "content-type": "application/json"},
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(decide, timeout=10)
+    assert refused.value.code == 403
+    refused.value.close()
+    with pytest.raises(urllib.error.HTTPError) as bad:
+        urllib.request.urlopen(
+            urllib.request.Request(base + "/api/logs?q=%7B%20%24.n%20%3E", headers=token), timeout=10
+        )
+    assert bad.value.code == 400
+    bad.value.close()
