@@ -343,3 +343,29 @@ def test_the_new_endpoints_keep_the_consoles_door(
         )
     assert bad.value.code == 400
     bad.value.close()
+
+
+def test_jumping_to_a_time_shows_the_lines_from_then_on(
+    browser: Browser, failing: FailingApp, failing_console: ConsoleServer
+) -> None:
+    from datetime import datetime
+
+    tag = f"jump{uuid.uuid4().hex[:8]}"
+    failing.invoke("Orders", {"kind": "log", "tag": f"{tag}-before"})
+    boundary = int(time.time()) + 1
+    while time.time() < boundary + 0.05:  # the jump input has a one-second resolution
+        time.sleep(0.02)
+    failing.invoke("Payments", {"kind": "log", "tag": f"{tag}-after"})
+
+    page = sized_page(browser, 1440)
+    page.goto(failing_console.url + "#/logs")
+    search = page.get_by_test_id("log-search")
+    search.fill(f"{tag} says")
+    search.press("Enter")
+    lines = page.get_by_test_id("log-line")
+    expect(lines).to_have_count(2, timeout=20_000)
+    page.get_by_test_id("log-jump").fill(datetime.fromtimestamp(boundary).strftime("%Y-%m-%dT%H:%M:%S"))
+    expect(lines).to_have_count(1, timeout=20_000)
+    expect(lines.first).to_contain_text(f"{tag}-after payments says hello")
+    expect(page.get_by_test_id("log-follow")).not_to_be_checked()
+    page.context.close()
