@@ -265,6 +265,10 @@ def test_screenshots_have_no_clipped_badges(
             expect(page.get_by_test_id("invocation-trace")).to_be_visible(timeout=10_000)
         if name == "deploys":
             page.get_by_test_id("deploy-row").first.click()
+            expect(page.get_by_test_id("deploy-meta")).to_be_visible(timeout=10_000)
+        if name == "resources":
+            expect(page.get_by_test_id("outputs")).not_to_contain_text("loading", timeout=10_000)
+            expect(page.get_by_test_id("secrets")).not_to_contain_text("loading", timeout=10_000)
         clipped = page.evaluate(OVERFLOW)
         assert clipped == [], f"{name} at {width} px: {clipped}"
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"))

@@ -42,7 +42,9 @@ async function boot() {
     document.getElementById("page").replaceChildren(el("div", { class: "empty error-text" }, String(error.message || error)));
     return;
   }
-  document.querySelector(".stage").textContent = `${ctx.stage.app} / ${ctx.stage.stage} · ${ctx.stage.target} · ${ctx.stage.region}`;
+  const stageLabel = document.querySelector(".stage");
+  stageLabel.textContent = `${ctx.stage.app} / ${ctx.stage.stage} · ${ctx.stage.target} · ${ctx.stage.region}`;
+  stageLabel.title = stageLabel.textContent;
   document.title = `${ctx.stage.app}/${ctx.stage.stage} · squall console`;
   startInvocations(ctx);
   window.addEventListener("hashchange", route);
