@@ -28,6 +28,8 @@ from squall.logs.tracebacks import Frame, code_path, folded_json, innermost_user
 Status = Literal["open", "resolved", "ignored"]
 STATUSES: tuple[Status, ...] = ("open", "resolved", "ignored")
 KEEP_REQUESTS = 50
+KEEP_SEEN = 100_000
+"""Request ids remembered to make ``observe`` idempotent (more than the console keeps invocations)."""
 SPARK_BUCKETS = 24
 SPARK_BUCKET_MS = 3_600_000
 """The sparkline shows the last 24 hours, an hour a bar."""
@@ -198,6 +200,7 @@ class IssueTracker:
         self._lock = threading.Lock()
         self._issues: dict[str, Issue] = {}
         self._seen: set[str] = set()
+        self._seen_order: deque[str] = deque()
         self._decisions = decisions or MemoryDecisions()
         self._decided = self._decisions.load()
         self._clock = clock
@@ -216,6 +219,9 @@ class IssueTracker:
                 if occurrence.request_id in self._seen:
                     continue
                 self._seen.add(occurrence.request_id)
+                self._seen_order.append(occurrence.request_id)
+                if len(self._seen_order) > KEEP_SEEN:
+                    self._seen.discard(self._seen_order.popleft())
                 key = occurrence.fingerprint(self._roots)
                 issue = self._issues.get(key)
                 if issue is None:

@@ -73,8 +73,10 @@ class TerminalView:
         if result.error_type and isinstance(result.payload, Mapping):
             message = result.payload.get("errorMessage", "")
             self._print(f"    [red]{escape(str(message))}[/red]")
-            frames = parse_frames(result.payload.get("stackTrace"))
-            for line in render(frames, header="")[-MAX_TRACE_LINES:]:
+            trace = result.payload.get("stackTrace") or []
+            frames = parse_frames(trace)
+            lines = render(frames, header="") if frames else [str(entry).rstrip() for entry in trace]
+            for line in lines[-MAX_TRACE_LINES:]:
                 self._print(f"    [dim]{escape(line)}[/dim]")
 
     def new_issue(self, error_type: str, where: str, function: str) -> None:
