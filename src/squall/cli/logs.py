@@ -48,7 +48,9 @@ def fetch(client: Any, group: str, start: int, seen: set[str]) -> tuple[list[dic
 
 def show(event: dict[str, Any]) -> None:
     stamp = time.strftime("%H:%M:%S", time.localtime(event["timestamp"] / 1000))
-    click.echo(f"{stamp}  {event['message'].rstrip()}")
+    # A traceback record keeps its lines apart with "\r": a terminal would print them over each other.
+    message = event["message"].rstrip().replace("\r\n", "\n").replace("\r", "\n" + " " * 10)
+    click.echo(f"{stamp}  {message}")
 
 
 @click.command()
