@@ -131,7 +131,7 @@ class Issue:
     def detail(self, now_ms: int) -> dict[str, Any]:
         return {
             **self.summary(now_ms),
-            "trace": folded_json(self.frames),
+            "trace": folded_json(self.frames, self.roots),
             "invocations": [
                 {"at": at, "requestId": request_id, "function": function}
                 for at, request_id, function in sorted(self.requests, reverse=True)

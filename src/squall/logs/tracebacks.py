@@ -174,9 +174,18 @@ def innermost_user_frame(frames: Sequence[Frame]) -> Frame | None:
     return None
 
 
-def folded_json(frames: Iterable[Frame]) -> list[dict[str, Any]]:
-    """The folded traceback for the console: frames, and ``{"folded": [frames]}`` for each library run."""
+def folded_json(frames: Iterable[Frame], roots: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """The folded traceback for the console: frames, and ``{"folded": [frames]}`` for each library run.
+
+    With ``roots``, the user's frames name their files as ``code_path`` does (``functions/a.py``)."""
+
+    def shown(frame: Frame) -> dict[str, Any]:
+        document = frame.to_json()
+        if roots is not None and not frame.library:
+            document["file"] = code_path(frame.file, roots)
+        return document
+
     return [
-        {"folded": [f.to_json() for f in entry.frames]} if isinstance(entry, Folded) else entry.to_json()
+        {"folded": [shown(f) for f in entry.frames]} if isinstance(entry, Folded) else shown(entry)
         for entry in fold(frames)
     ]
