@@ -9,6 +9,7 @@ their dead-letter queues are related from the graph's ``RedrivePolicy``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -68,8 +69,10 @@ def deployed_functions(configured: Sequence[FunctionInfo], state: State | None) 
             entry.properties.get("FunctionName") or entry.physical_id or logical_id
         )
         known = by_id.get(logical_id)
+        handler = str(entry.properties.get("Handler") or "")
         if known is not None and known.name == name:
-            out.append(known)
+            # The handler as deployed, which may not be the config's yet (or any more).
+            out.append(replace(known, handler=handler) if handler else known)
         else:
             out.append(
                 FunctionInfo(logical_id, name, str(entry.properties.get("Handler", "")), logical_id, ())

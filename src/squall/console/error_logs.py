@@ -66,8 +66,11 @@ class ErrorLogSource(Poller):
 
     def poll(self) -> None:
         found: list[Occurrence] = []
-        for function in self._functions:
-            window = self._windows[function.name]
+        windows = self._windows
+        for function in list(self._functions):
+            window = windows.get(function.name)
+            if window is None:  # the function list changed under this poll
+                continue
             events = list(
                 log_events(
                     self._logs,

@@ -44,6 +44,7 @@ RESOURCE_KINDS = {
 }
 
 
+STATE_REFRESH_SECONDS = 5.0
 NewIssue = Callable[[str, str, str], None]
 """Told ``(error type, where, function)`` when an issue first happens while the console runs."""
 
@@ -79,6 +80,7 @@ class StageConsole:
         )
         self.log_tail = LogTail(clients("logs"), self.functions, interval=interval * 0.8)
         self._started_ms = int(time.time() * 1000)
+        self._functions_read = 0.0
         self._on_issue = on_issue
         self.issues = IssueTracker(
             decisions or decisions_for(project), on_new=self._new_issue, roots=(str(project.root),)
@@ -99,6 +101,7 @@ class StageConsole:
 
     def refresh_functions(self) -> None:
         """Take the function list from what the stage has deployed (its state), the config's triggers added."""
+        self._functions_read = time.monotonic()
         self.functions = deployed_functions(stage_functions(self.graph), self.records.state())
         self.source.set_functions(self.functions)
         self.log_tail.set_functions(self.functions)
@@ -109,10 +112,6 @@ class StageConsole:
 
     def start(self) -> None:
         self.refresh_functions()
-        self.source.set_functions(self.functions)
-        self.log_tail.set_functions(self.functions)
-        if self.error_logs is not None:
-            self.error_logs.set_functions(self.functions)
         self.source.start()
         self.log_tail.start()
         if self.error_logs is not None:
@@ -205,6 +204,8 @@ class StageConsole:
         return secret_names(self.clients("ssm"), self.graph)
 
     def function_list(self) -> list[dict[str, Any]]:
+        if time.monotonic() - self._functions_read > STATE_REFRESH_SECONDS:
+            self.refresh_functions()  # a deploy from elsewhere (another terminal, CI) shows up
         stats = self.store.stats()
         return [{**f.to_json(), "stats": stats.get(f.name, EMPTY).to_json()} for f in self.functions]
 

@@ -258,8 +258,11 @@ class LogTail(Poller):
     def poll(self) -> None:
         # Every function's new events first, then one merge by time: "All functions" is one stream.
         fresh: list[tuple[int, str, str, dict[str, Any]]] = []
-        for function in self._functions:
-            window = self._windows[function.name]
+        windows = self._windows
+        for function in list(self._functions):
+            window = windows.get(function.name)
+            if window is None:  # the function list changed under this poll
+                continue
             newest = 0
             for event in log_events(self._logs, function.log_group, window.start_ms, interleaved=True):
                 newest = max(newest, int(event.get("timestamp") or 0))

@@ -206,6 +206,11 @@ def test_a_deploy_that_changes_one_handler_shows_that_one_change(
     expect(changes.first.locator(".diff-from")).to_have_text("functions.payments.handler")
     expect(changes.first.locator(".diff-to")).to_have_text("functions.payments.handler_v2")
     expect(rows.last).to_contain_text("created")
+
+    # The function list is what the stage deployed, not what the console read from the config at start.
+    page.goto(failing_console.url + "#/functions")
+    payments = page.locator("[data-testid=function-row][data-function=Payments]")
+    expect(payments).to_contain_text("functions.payments.handler_v2", timeout=20_000)
     page.context.close()
 
 

@@ -25,9 +25,9 @@ def test_deployed_functions_come_from_the_state() -> None:
     state.resources["Gone"] = function_state("app-s-Gone", "functions.gone.handler")
     state.resources["Table"] = ResourceState("AWS::DynamoDB::Table", "ready", "t", {})
     listed = deployed_functions(configured, state)
-    assert [(f.logical_id, f.name, f.triggers) for f in listed] == [
-        ("A", "app-s-A", (ROUTE,)),
-        ("Gone", "app-s-Gone", ()),
+    assert [(f.logical_id, f.name, f.handler, f.triggers) for f in listed] == [
+        ("A", "app-s-A", "functions.a.handler", (ROUTE,)),
+        ("Gone", "app-s-Gone", "functions.gone.handler", ()),
     ]
     assert listed[1].handler == "functions.gone.handler"
     assert deployed_functions(configured, None) == configured
