@@ -24,8 +24,7 @@ def console(stage: str | None, config: Path | None, port: int, no_open: bool) ->
     graph = project.graph
     clients = clients_for("aws" if graph.target == "aws" else "local", graph.region)
     server = serve(project, clients=clients, port=port).start()
-    click.echo(f"Console for {graph.app} / {graph.stage}: {server.url}", err=True)
-    click.echo(server.url)
+    click.echo(f"Console for {graph.app} / {graph.stage}: {server.url}")
     if not no_open:
         webbrowser.open(server.url)
     try:

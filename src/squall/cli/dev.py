@@ -61,7 +61,8 @@ def dev(
     """Deploy the stage with live functions and reload them on every save (Ctrl-C to stop)."""
     from squall.binding.types import write_types
     from squall.config import Project, load_project
-    from squall.console import ConsoleServer, InvocationRecord, LiveFeed, serve
+    from squall.console import ConsoleServer, InvocationRecord, LiveFeed
+    from squall.console.address import serve_remembered
     from squall.deploy import clients_for
     from squall.dev.session import DevSession
     from squall.dev.view import TerminalView
@@ -101,7 +102,9 @@ def dev(
     try:
         session.start()
         if with_console:
-            console = serve(project, clients=clients, live_feed=feed).start()
+            console = serve_remembered(
+                project, clients=clients, live_feed=feed, on_issue=view.new_issue
+            ).start()
         view.header(
             project.graph.app,
             project.graph.stage,

@@ -3,8 +3,10 @@
 It reads the target through AWS APIs (CloudWatch Logs, describe/list calls), so it works for any deployed
 stage, and takes live invocations from ``squall dev`` through a ``LiveFeed``. Map: ``server`` (uvicorn in a
 thread) → ``app`` (routes, behind ``auth``'s token) → ``service`` (the stage) → ``sources`` (log polling),
-``store`` (invocations), ``explore`` (tables, buckets, queues, secrets), ``samples``, ``triggers``, ``stats``;
-the pages are plain files in ``static/``.
+``store`` (invocations), ``issues`` (failures grouped, resolved or ignored; ``error_logs`` finds them in an
+AWS stage's logs), ``log_search`` (filter patterns over every function's logs), ``deployed`` (the stage's
+state and deploy history), ``explore`` (tables, buckets, queues, secrets), ``samples``, ``triggers``,
+``stats``; ``address`` keeps the dev console's port and token. The pages are plain files in ``static/``.
 """
 
 from __future__ import annotations

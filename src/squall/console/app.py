@@ -26,8 +26,11 @@ from starlette.staticfiles import StaticFiles
 from squall.console.auth import LOOPBACK_HOSTS, SESSION_META, TokenGuard, new_token
 from squall.console.broadcast import Broadcaster, Subscription
 from squall.console.errors import BadRequest, ConsoleError, NotFound
+from squall.console.issues import STATUSES
 from squall.console.service import StageConsole
 from squall.console.store import InvocationQuery
+from squall.logs.filter_pattern import FilterPattern, FilterPatternError, compile_pattern
+from squall.logs.tracebacks import folded_json, parse_frames
 
 STATIC = Path(__file__).parent / "static"
 HEARTBEAT_SECONDS = 10.0
@@ -45,6 +48,13 @@ def _body_json(raw: bytes) -> Any:
         return json.loads(raw or b"null", parse_float=Decimal)
     except ValueError as exc:
         raise BadRequest(f"the body is not JSON: {exc}") from exc
+
+
+def _pattern(text: str) -> FilterPattern:
+    try:
+        return compile_pattern(text)
+    except FilterPatternError as exc:
+        raise BadRequest(str(exc)) from exc
 
 
 def _plain_json(value: Any) -> Any:
@@ -128,7 +138,48 @@ def build_app(
         record = console.store.get(request.path_params["request_id"])
         if record is None:
             raise NotFound("no such invocation")
-        return JSONResponse(_plain_json(record.to_json()))
+        document = record.to_json()
+        if record.error and isinstance(record.response, dict):
+            document["trace"] = folded_json(parse_frames(record.response.get("stackTrace")))
+        return JSONResponse(_plain_json(document))
+
+    def logs(request: Request) -> Response:
+        start = request.query_params.get("start")
+        end = request.query_params.get("end")
+        return JSONResponse(
+            console.search_logs(
+                request.query_params.get("q", ""),
+                request.query_params.get("function") or None,
+                _int(request, "start", 0) if start else None,
+                _int(request, "end", 0) if end else None,
+                _int(request, "limit", 2000),
+            )
+        )
+
+    def deploys(request: Request) -> Response:
+        return JSONResponse({"deploys": console.deploys()})
+
+    def issues(request: Request) -> Response:
+        status = request.query_params.get("status", "open")
+        if status not in ("all", *STATUSES):
+            raise BadRequest("status is all, open, resolved or ignored")
+        return JSONResponse({"issues": console.issues.list(status)})
+
+    def issue(request: Request) -> Response:
+        found = console.issues.get(request.path_params["id"])
+        if found is None:
+            raise NotFound("no such issue")
+        return JSONResponse(found)
+
+    async def issue_decide(request: Request) -> Response:
+        body = _body_json(await request.body())
+        status = body.get("status") if isinstance(body, dict) else None
+        if status not in STATUSES:
+            raise BadRequest("send {'status': 'resolved'}, 'ignored' or 'open'")
+        decided = console.issues.decide(request.path_params["id"], status)
+        if decided is None:
+            raise NotFound("no such issue")
+        return JSONResponse(decided)
 
     async def invocation_stream(request: Request) -> Response:
         stream = _stream(request, console, console.invocations, list, lambda _: True, lambda s: s)
@@ -138,13 +189,14 @@ def build_app(
 
     async def log_stream(request: Request) -> Response:
         wanted = request.query_params.get("function") or None
+        matcher = _pattern(request.query_params.get("q", ""))
         console.log_tail.want()
         stream = _stream(
             request,
             console,
             console.log_tail.broadcaster,
             console.log_tail.backlog,
-            lambda line: wanted is None or line.function == wanted,
+            lambda line: (wanted is None or line.function == wanted) and matcher.matches(line.message),
             lambda line: line.to_json(),
         )
         return StreamingResponse(
@@ -257,6 +309,11 @@ def build_app(
         Route("/api/invocations/stream", invocation_stream),
         Route("/api/invocations/{request_id}", invocation),
         Route("/api/logs/stream", log_stream),
+        Route("/api/logs", logs),
+        Route("/api/deploys", deploys),
+        Route("/api/issues", issues),
+        Route("/api/issues/{id}", issue),
+        Route("/api/issues/{id}", issue_decide, methods=["POST"]),
         Route("/api/functions/{function}/sample", sample),
         Route("/api/functions/{function}/invoke", invoke, methods=["POST"]),
         Route("/api/tables/{id}", table),

@@ -17,7 +17,7 @@ from squall.console.app import build_app
 from squall.console.auth import new_token
 from squall.console.errors import ConsoleError
 from squall.console.feed import LiveFeed
-from squall.console.service import StageConsole
+from squall.console.service import NewIssue, StageConsole
 from squall.deploy.clients import Clients
 
 STARTUP_SECONDS = 10.0
@@ -98,6 +98,7 @@ def serve(
     port: int = 0,
     token: str | None = None,
     live_feed: LiveFeed | None = None,
+    on_issue: NewIssue | None = None,
 ) -> ConsoleServer:
     """A console for ``project``'s stage over ``clients``; call ``.start()`` to run it."""
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -114,4 +115,6 @@ def serve(
             f"cannot listen on {host}:{port}: {exc.strerror}", hint="pick another --port"
         ) from exc
     sock.setblocking(False)
-    return ConsoleServer(StageConsole(project, clients, live_feed), sock, token or new_token())
+    return ConsoleServer(
+        StageConsole(project, clients, live_feed, on_issue=on_issue), sock, token or new_token()
+    )

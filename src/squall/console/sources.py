@@ -7,6 +7,7 @@ are stamped when they are produced and may land a little later; event ids make r
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 import time
@@ -237,27 +238,42 @@ class LogTail(Poller):
                 self._fed_set.discard(self._fed[0])
             self._fed.append(record.requestId)
             self._fed_set.add(record.requestId)
-        for line in record.logs.splitlines():
+        # One log record per "\n", as Lambda ships them: a traceback record keeps its "\r"s inside.
+        for line in record.logs.split("\n"):
             if line.strip():
                 self._emit(LogLine(record.at, record.function, line, record.requestId))
 
     def _emit(self, line: LogLine) -> None:
         with self._lock:
-            self._backlog.append(line)
+            # Lines from the live feed and from the log groups meet here: keep the backlog in time order.
+            if self._backlog and self._backlog[-1].at > line.at:
+                if len(self._backlog) == self._backlog.maxlen:
+                    self._backlog.popleft()
+                index = bisect.bisect_right([kept.at for kept in self._backlog], line.at)
+                self._backlog.insert(index, line)
+            else:
+                self._backlog.append(line)
         self.broadcaster.publish(line)
 
     def poll(self) -> None:
-        for function in self._functions:
-            window = self._windows[function.name]
-            events = list(log_events(self._logs, function.log_group, window.start_ms, interleaved=True))
-            events.sort(key=lambda e: (int(e.get("timestamp") or 0), str(e.get("eventId") or "")))
+        # Every function's new events first, then one merge by time: "All functions" is one stream.
+        fresh: list[tuple[int, str, str, dict[str, Any]]] = []
+        windows = self._windows
+        for function in list(self._functions):
+            window = windows.get(function.name)
+            if window is None:  # the function list changed under this poll
+                continue
             newest = 0
-            for event in events:
+            for event in log_events(self._logs, function.log_group, window.start_ms, interleaved=True):
                 newest = max(newest, int(event.get("timestamp") or 0))
                 if window.fresh(event):
-                    self._line(function.name, event)
+                    stamp = int(event.get("timestamp") or 0)
+                    fresh.append((stamp, str(event.get("eventId") or ""), function.name, event))
             if newest:
                 window.advance(newest)
+        fresh.sort(key=lambda item: (item[0], item[1]))
+        for _, _, name, event in fresh:
+            self._line(name, event)
 
     def _line(self, function: str, event: dict[str, Any]) -> None:
         message = str(event.get("message", "")).rstrip("\n")

@@ -30,6 +30,7 @@ from squall.deploy.errors import (
     error_message,
 )
 from squall.deploy.execute import Executor
+from squall.deploy.history import HistoryStore, Tally, recorded
 from squall.deploy.intrinsics import UNKNOWN, Resolver, _Unknown, contains_unknown
 from squall.deploy.lock import Holder, StageLock
 from squall.deploy.packaging import Builder
@@ -93,6 +94,11 @@ class Session:
             self.graph.stage,
             self.graph.region,
             call=self.retrier.call,
+        )
+
+    def history(self) -> HistoryStore:
+        return HistoryStore(
+            self.clients("s3"), self.bucket, self.graph.app, self.graph.stage, call=self.retrier.call
         )
 
     def lock(self) -> StageLock:
@@ -210,7 +216,8 @@ def deploy(
     session.connect()
     store = session.store()
     store.ensure_bucket()
-    with session.lock().held(Holder.me(command), on_lost=reporter.note) as held:
+    holder = Holder.me(command)
+    with session.lock().held(holder, on_lost=reporter.note) as held:
         check_secrets(session)
         state = store.load()
         plan, ctx = _plan(session, state, code, by_sha, allow_replace)
@@ -219,15 +226,18 @@ def deploy(
         reporter.plan_ready(plan)
         if confirm is not None and not plan.is_empty and not confirm(plan):
             return DeployResult(plan, {}, state.outputs, time.monotonic() - start, applied=False)
+        tally = Tally(reporter)
+        before = state.copy()
         recorder = StateRecorder(store, state)
         outcomes: dict[str, Outcome] = {}
-        if not plan.is_empty:
-            outcomes = Executor(ctx, recorder, reporter, graph, code=code, guard=held.check).run(plan)
-        outputs = resolve_outputs(graph, recorder.state, session.account_id)
-        if outputs != state.outputs or not plan.is_empty or not state.resources:
-            held.check()
-            recorder.set_outputs(outputs)
-            recorder.commit()
+        with recorded(session.history(), "deploy", holder, plan, tally, before, lambda: recorder.state):
+            if not plan.is_empty:
+                outcomes = Executor(ctx, recorder, tally, graph, code=code, guard=held.check).run(plan)
+            outputs = resolve_outputs(graph, recorder.state, session.account_id)
+            if outputs != state.outputs or not plan.is_empty or not state.resources:
+                held.check()
+                recorder.set_outputs(outputs)
+                recorder.commit()
         return DeployResult(plan, outcomes, outputs, time.monotonic() - start)
 
 
@@ -302,15 +312,19 @@ def remove(
             return Removal(plan, applied=False)
         secrets.remove_all(names)
         return Removal(plan, tuple(names))
-    with session.lock().held(Holder.me(command), on_lost=reporter.note) as held:
+    holder = Holder.me(command)
+    with session.lock().held(holder, on_lost=reporter.note) as held:
         state = store.load()
         plan = removal_plan(session, state)
         reporter.plan_ready(plan)
         if confirm is not None and (names or not plan.is_empty) and not confirm(plan, names):
             return Removal(plan, applied=False)
+        tally = Tally(reporter)
+        before = state.copy()
         recorder = StateRecorder(store, state)
-        if not plan.is_empty:
-            Executor(session.context(), recorder, reporter, None, guard=held.check).run(plan)
+        with recorded(session.history(), "remove", holder, plan, tally, before, lambda: recorder.state):
+            if not plan.is_empty:
+                Executor(session.context(), recorder, tally, None, guard=held.check).run(plan)
         held.check()
         _delete_code(session)
         secrets.remove_all(names)

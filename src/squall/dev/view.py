@@ -11,7 +11,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from squall.dev.output import Overlaps, handler_lines
+from squall.logs.tracebacks import parse_frames, render
 from squall.runtime import InvocationResult
+
+MAX_TRACE_LINES = 40
 
 
 def trigger_of(event: Any) -> str:
@@ -90,8 +93,17 @@ class TerminalView:
         if result.error_type and isinstance(result.payload, Mapping):
             message = result.payload.get("errorMessage", "")
             self._print(f"    [red]{escape(str(message))}[/red]")
-            for frame in result.payload.get("stackTrace") or []:
-                self._print(f"    [dim]{escape(str(frame).rstrip())}[/dim]")
+            trace = result.payload.get("stackTrace") or []
+            frames = parse_frames(trace)
+            lines = render(frames, header="") if frames else [str(entry).rstrip() for entry in trace]
+            for line in lines[-MAX_TRACE_LINES:]:
+                self._print(f"    [dim]{escape(line)}[/dim]")
+
+    def new_issue(self, error_type: str, where: str, function: str) -> None:
+        """One line when an error not seen before in this session shows up (a new issue in the console)."""
+        self._print(
+            f"[bold magenta]● new issue[/bold magenta]  {escape(error_type)} at {escape(where)}  ({escape(function)})"
+        )
 
     def reloaded(self, functions: list[str], changed: str, millis: float) -> None:
         names = ", ".join(functions) if functions else "no function"

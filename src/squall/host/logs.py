@@ -53,7 +53,9 @@ class LogShipper:
         self.flushed = threading.Event()
 
     def submit(self, group: str, stream: str, region: str, text: str) -> None:
-        lines = [line for line in text.splitlines() if line.strip()]
+        # Events end at "\n" only, as Lambda's: a record with "\r" between its lines (the runtime's
+        # "[ERROR] ... Traceback" record) stays one event.
+        lines = [line.removesuffix("\r") for line in text.split("\n") if line.strip()]
         if lines:
             self._queue.put(LogBatch(group, stream, region, lines, int(time.time() * 1000)))
 

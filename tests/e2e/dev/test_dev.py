@@ -98,6 +98,7 @@ def test_dev_serves_reloads_recovers_and_stops_cleanly(
         status, _, body = request(f"{url}/stats/{code}")
         assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
         dev.wait_for(lambda line: "Runtime.UserCodeSyntaxError" in line)
+        dev.wait_for(lambda line: "new issue" in line and "Runtime.UserCodeSyntaxError" in line)
         stats.write_text(good)
         eventually(lambda: request(f"{url}/stats/{code}")[0] == 200)
 

@@ -138,3 +138,31 @@ def test_runtime_lines_name_their_request() -> None:
     assert request_id_of("START RequestId: abc Version: $LATEST") == ("START", "abc")
     assert request_id_of("REPORT RequestId: abc\tDuration: 1 ms") == ("REPORT", "abc")
     assert request_id_of("hello") is None
+
+
+def test_the_tail_of_all_functions_is_one_stream_in_time_order() -> None:
+    logs = FakeLogs()
+    start = 10**13
+    for index in range(6):
+        function = FUNCTIONS[index % 2]
+        logs.put(function.log_group, "s", f"line {index}", start + index)
+    tail = LogTail(logs, FUNCTIONS)
+    tail._windows = {
+        f.name: type(w)(start - 1) for f, w in zip(FUNCTIONS, tail._windows.values(), strict=True)
+    }
+    tail.poll()
+    assert [line.message for line in tail.backlog()] == [f"line {index}" for index in range(6)]
+    late = InvocationRecord("r", "app-dev-A", {}, None, False, None, 1.0, False, "early line\n", start + 2)
+    tail.from_feed(late)
+    assert [line.at for line in tail.backlog()] == sorted(line.at for line in tail.backlog())
+
+
+def test_a_multi_line_record_from_the_feed_stays_one_line() -> None:
+    tail = LogTail(FakeLogs(), FUNCTIONS)
+    logs = "START RequestId: r\n[ERROR] KeyError: 'x'\rTraceback (most recent call last):\r  File \"a.py\"\nEND\n"
+    tail.from_feed(InvocationRecord("r", "app-dev-A", {}, None, True, "KeyError", 1.0, False, logs, 5))
+    assert [line.message.split("\r")[0] for line in tail.backlog()] == [
+        "START RequestId: r",
+        "[ERROR] KeyError: 'x'",
+        "END",
+    ]

@@ -1,7 +1,8 @@
 // Invocations: newest first and live; filter by function, status and text; details on the right.
 
 import { api, query, stream } from "./api.js";
-import { debounce, duration, el, jsonBlock, shortName, time } from "./util.js";
+import { traceBlock } from "./trace.js";
+import { dateTime, debounce, duration, el, jsonBlock, shortName, statusBadge, time } from "./util.js";
 import { VirtualList } from "./vlist.js";
 
 const state = { items: [], filters: { function: "", status: "all", q: "" }, view: null, ctx: null, loading: null };
@@ -39,12 +40,6 @@ export function startInvocations(ctx) {
   });
 }
 
-function statusBadge(item) {
-  if (item.error) return el("span", { class: "badge err" }, item.errorType || "error");
-  const code = Number(item.status);
-  if (code >= 400) return el("span", { class: "badge err" }, item.status);
-  return el("span", { class: "badge ok" }, item.status);
-}
 
 function decodedBody(event) {
   if (!event || typeof event !== "object" || !event.isBase64Encoded || typeof event.body !== "string") return null;
@@ -67,13 +62,12 @@ async function showDetail(pane, summary) {
     el("div", { class: "kv", "data-testid": "invocation-meta" },
       el("div", { class: "k" }, "Function"), el("div", {}, record.function),
       el("div", { class: "k" }, "Request id"), el("div", { class: "mono" }, record.requestId),
-      el("div", { class: "k" }, "Started"), el("div", {}, new Date(record.at).toLocaleString([], { hour12: false })),
+      el("div", { class: "k" }, "Started"), el("div", {}, dateTime(record.at)),
       el("div", { class: "k" }, "Duration"), el("div", {}, duration(record.durationMs), " ", el("span", { class: "badge cold" }, record.cold ? "cold" : "warm")),
-      el("div", { class: "k" }, "Status"), el("div", {}, statusBadge(summary)),
+      el("div", { class: "k" }, "Status"), el("div", {}, statusBadge(summary.status ? summary : { ...record, status: record.error ? "error" : "ok" })),
     ),
-    failure ? el("div", {}, el("h3", {}, "Error"),
-      el("pre", { class: "json error-text", "data-testid": "invocation-error" },
-        `${failure.errorType || record.errorType || "Error"}: ${failure.errorMessage || ""}\n${(failure.stackTrace || []).join("\n")}`)) : null,
+    failure ? el("div", { "data-testid": "invocation-error" }, el("h3", {}, "Error"),
+      traceBlock(`${failure.errorType || record.errorType || "Error"}: ${failure.errorMessage || ""}`, record.trace, "invocation-trace")) : null,
     el("div", {}, el("h3", {}, "Request"), jsonBlock(record.event, "invocation-request")),
     decodedBody(record.event),
     el("div", {}, el("h3", {}, "Response"), jsonBlock(response, "invocation-response")),
@@ -83,7 +77,9 @@ async function showDetail(pane, summary) {
 }
 
 export function invocationsPage(root, ctx, args) {
+  // #/invocations/FUNCTION, or #/invocations/FUNCTION/REQUEST_ID from an issue: that invocation, open.
   if (args[0] !== undefined) state.filters.function = args[0];
+  if (args[1]) state.filters.q = args[1];
   const f = state.filters;
   const fnSelect = el("select", { "data-testid": "filter-function", onchange: (e) => { f.function = e.target.value; reload(); } },
     el("option", { value: "" }, "All functions"),
@@ -115,5 +111,6 @@ export function invocationsPage(root, ctx, args) {
   };
   state.view.update();
   reload().catch(() => {});
+  if (args[1]) showDetail(detail, { requestId: args[1], error: true });
   return () => { state.view = null; };
 }

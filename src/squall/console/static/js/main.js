@@ -6,9 +6,11 @@ import { invocationsPage, startInvocations } from "./invocations.js";
 import { logsPage } from "./logs.js";
 import { resourcesPage } from "./resources.js";
 import { invokePage } from "./invoke.js";
+import { issuesPage } from "./issues.js";
+import { deploysPage } from "./deploys.js";
 import { el } from "./util.js";
 
-const pages = { functions: functionsPage, invocations: invocationsPage, logs: logsPage, resources: resourcesPage, invoke: invokePage };
+const pages = { functions: functionsPage, issues: issuesPage, invocations: invocationsPage, logs: logsPage, resources: resourcesPage, invoke: invokePage, deploys: deploysPage };
 const ctx = { stage: null, functions: [], cleanup: null };
 
 function route() {
@@ -40,7 +42,9 @@ async function boot() {
     document.getElementById("page").replaceChildren(el("div", { class: "empty error-text" }, String(error.message || error)));
     return;
   }
-  document.querySelector(".stage").textContent = `${ctx.stage.app} / ${ctx.stage.stage} · ${ctx.stage.target} · ${ctx.stage.region}`;
+  const stageLabel = document.querySelector(".stage");
+  stageLabel.textContent = `${ctx.stage.app} / ${ctx.stage.stage} · ${ctx.stage.target} · ${ctx.stage.region}`;
+  stageLabel.title = stageLabel.textContent;
   document.title = `${ctx.stage.app}/${ctx.stage.stage} · squall console`;
   startInvocations(ctx);
   window.addEventListener("hashchange", route);

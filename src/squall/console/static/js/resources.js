@@ -24,7 +24,9 @@ export function resourcesPage(root, ctx, args) {
       listPane.append(el("div", {
         class: "item" + (args[1] === r.logicalId ? " active" : ""), "data-testid": "resource-item", "data-resource": r.logicalId,
         onclick: explorable ? () => open(kind, r.logicalId) : undefined, title: r.physicalName || "",
-      }, el("span", {}, r.logicalId), explorable ? null : el("span", { class: "muted", style: "font-size:11px" }, r.type.replace("AWS::", ""))));
+      }, el("span", {}, r.logicalId), explorable ? null : el("span", { class: "muted", style: "font-size:11px" }, r.type.replace("AWS::", "")),
+        r.dlq ? el("span", { class: "badge relation", "data-testid": "queue-dlq", title: "dead-letter queue" }, `DLQ → ${r.dlq}`) : null,
+        r.dlqFor ? el("span", { class: "badge relation", "data-testid": "queue-dlq-for", title: "this is the dead-letter queue of" }, `DLQ of ${r.dlqFor}`) : null));
     }
   }
 

@@ -17,10 +17,16 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+function sameDay(a, b) {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+// A time of day, with the date in front when it is not today (lists that cross a day stay readable).
 export function time(ms) {
   if (!ms) return "";
   const d = new Date(ms);
-  return d.toLocaleTimeString([], { hour12: false }) + "." + String(d.getMilliseconds()).padStart(3, "0");
+  const clock = d.toLocaleTimeString([], { hour12: false }) + "." + String(d.getMilliseconds()).padStart(3, "0");
+  return sameDay(d, new Date()) ? clock : `${d.toLocaleDateString([], { month: "short", day: "numeric" })} ${clock}`;
 }
 
 export function dateTime(ms) {
@@ -51,6 +57,15 @@ export function shortName(name, app, stage) {
 export function debounce(fn, ms) {
   let handle = null;
   return (...args) => { clearTimeout(handle); handle = setTimeout(() => fn(...args), ms); };
+}
+
+// An invocation's outcome: errors and 5xx in red, 4xx in amber (the caller's mistake), the rest green.
+export function statusBadge(item) {
+  if (item.error) return el("span", { class: "badge err", title: item.errorType || "error" }, item.errorType || "error");
+  const code = Number(item.status);
+  if (code >= 500) return el("span", { class: "badge err" }, item.status);
+  if (code >= 400) return el("span", { class: "badge warn" }, item.status);
+  return el("span", { class: "badge ok" }, item.status);
 }
 
 export function triggerBadges(triggers) {
