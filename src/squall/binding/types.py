@@ -24,6 +24,7 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "Api": ("url",),
     "Function": ("function_name", "arn"),
     "Secret": ("parameter", "fallback_parameter", "value"),
+    "Cognito": ("user_pool_id", "client_id", "arn"),
 }
 
 
