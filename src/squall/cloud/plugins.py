@@ -42,6 +42,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "squall.cloud.builtins.lambda_invoke:setup",
     "squall.cloud.builtins.sqs_long_poll:setup",
     "squall.cloud.builtins.moto_fixes:setup",
+    "squall.cloud.builtins.apigw_authorizers:setup",
     "squall.cloud.builtins.log_retention:setup",
     "squall.cloud.builtins.caller_identity:setup",
     "squall.host:setup",

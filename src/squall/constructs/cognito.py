@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
-from squall.constructs.base import Construct
+from squall.constructs.base import Construct, Token
 from squall.constructs.binding import Access, BindsResources, statement
 from squall.constructs.function import Function, FunctionDefinition
 from squall.constructs.triggers import invoke_permission, trigger_function
@@ -105,6 +105,16 @@ class Cognito(Construct, BindsResources):
             )
             if made is not None:
                 self.triggers[name] = made
+
+    @property
+    def user_pool_id(self) -> Token:
+        """The pool's id, known once it is deployed (for ``stack.add_outputs``)."""
+        return Token(ref(self.id))
+
+    @property
+    def client_id(self) -> Token:
+        """The app client's id, known once it is deployed."""
+        return Token(ref(self.client_logical_id))
 
     @property
     def client_logical_id(self) -> str:

@@ -7,7 +7,9 @@ to that URL, which is what GetApi (and so the deployer's output) reports.
 One asyncio loop on a background thread runs one server (``http_server``) per API. A request is matched
 against the API's routes (most specific wins), turned into a payload 2.0 event, run on the integration's
 function in the function host, and mapped back, all as API Gateway does (``squall.runtime.apigw``). Route
-tables are read again after an ``apigatewayv2`` change. Before any of that, ``http_guard`` refuses requests
+tables are read again after an ``apigatewayv2`` change. A route with an authorizer runs it first
+(``authorization``): a refusal answers 401, 403 or 500 as API Gateway does, and the function never runs.
+Before any of that, ``http_guard`` refuses requests
 for another host and from browser origins the API's CORS does not allow; ``http_server`` enforces API
 Gateway's size limits, read timeouts and a cap on open connections.
 """
@@ -23,11 +25,12 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse
+from squall.host.authorization import Authorization, RouteAuthorization, route_arn, route_authorizations
 from squall.host.changes import ChangeWatch
 from squall.host.functions import ACCOUNT_ID, FunctionHost, FunctionNotFound
 from squall.host.http_guard import forbidden, is_loopback_host, refusal
@@ -40,6 +43,7 @@ from squall.runtime.apigw import (
     HttpResponse,
     RouteTable,
     apply_cors,
+    authorizer_refusal,
     build_event,
     internal_server_error,
     is_preflight,
@@ -71,6 +75,8 @@ class ApiRoutes:
     integrations: dict[str, Integration | None]
     """route key → integration (None: the route has no Lambda integration)."""
     cors: CorsConfig | None
+    authorizations: dict[str, RouteAuthorization] = field(default_factory=dict)
+    """route key → its authorizer (routes without one are public)."""
 
 
 def function_from_uri(uri: str) -> str:
@@ -150,6 +156,7 @@ class HttpApiService:
         self._ports: PortBook | None = None
         self._sync_lock = threading.RLock()
         self._limits = ServerLimits.from_environment()
+        self._authorization: Authorization | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -158,6 +165,7 @@ class HttpApiService:
             if self._ctx is not None:
                 return
             self._ctx = ctx
+            self._authorization = Authorization.for_cloud(ctx, self._run_authorizer)
             self.host.bind(ctx)
             self._ports = PortBook(ctx.data / PORTS_FILE)
             threading.Thread(target=self._loop.run_forever, name="http-api-loop", daemon=True).start()
@@ -279,6 +287,7 @@ class HttpApiService:
                     RouteTable(integrations),
                     integrations,
                     cors_config(api.cors_configuration),
+                    route_authorizations(api),
                 )
                 self._routes[api_id] = (read_at, routes)
                 return routes
@@ -320,6 +329,11 @@ class HttpApiService:
             route=match,
         )
         loop = asyncio.get_running_loop()
+        guard = routes.authorizations.get(match.route_key)
+        if guard is not None:
+            refused = await self._authorize(routes, guard, request, event)
+            if refused is not None:
+                return refused
         done: asyncio.Future[InvocationResult] = loop.create_future()
         function, region = integration.function, routes.region
 
@@ -346,6 +360,32 @@ class HttpApiService:
         finally:
             timer.cancel()
         return map_invocation(result.payload, result.error_type)
+
+    async def _authorize(
+        self, routes: ApiRoutes, guard: RouteAuthorization, request: HttpRequest, event: dict[str, Any]
+    ) -> HttpResponse | None:
+        """Run the route's authorizer; its refusal, or None with the authorizer context put in ``event``."""
+        assert self._authorization is not None
+        arn = route_arn(routes.region, routes.api_id, "$default", request.method, request.raw_path)
+        check = self._authorization.check
+        verdict = await asyncio.get_running_loop().run_in_executor(self._executor, check, guard, event, arn)
+        if verdict.allowed:
+            event["requestContext"]["authorizer"] = verdict.context
+            return None
+        log.info(
+            "%s %s refused by authorizer %s: %s",
+            request.method,
+            request.raw_path,
+            guard.authorizer.name,
+            verdict.reason,
+        )
+        return authorizer_refusal(verdict.status)
+
+    def _run_authorizer(self, function: str, event: dict[str, Any]) -> tuple[Any, str | None]:
+        parts = function.split(":")
+        region = parts[3] if len(parts) > 4 else "us-east-1"
+        result = self.host.invoke(function, region, event)
+        return result.payload, result.error_type
 
 
 def _header(request: HttpRequest, name: str) -> str | None:
