@@ -34,6 +34,28 @@ class InvocationRecord:
     logs: str
     at: int
     """When it started, in epoch milliseconds."""
+    refusal: str | None = None
+    """Why the route's authorizer refused the request (then the function did not run)."""
+
+    @classmethod
+    def refused(
+        cls, function: str, event: Any, request_id: str, status: int, reason: str, at: int
+    ) -> InvocationRecord:
+        """The record of a request an authorizer refused before ``function`` could run."""
+        message = {401: "Unauthorized", 403: "Forbidden"}.get(status, "Internal Server Error")
+        return cls(
+            requestId=request_id,
+            function=function,
+            event=event,
+            response={"statusCode": status, "body": json.dumps({"message": message})},
+            error=False,
+            errorType=None,
+            durationMs=0.0,
+            cold=False,
+            logs=f"refused by the authorizer: {reason}\n",
+            at=at,
+            refusal=reason,
+        )
 
     @classmethod
     def of(cls, function: str, event: Any, result: InvocationResult, at: int) -> InvocationRecord:
@@ -76,6 +98,7 @@ class InvocationRecord:
             "cold": self.cold,
             "logs": self.logs,
             "at": self.at,
+            **({"refusal": self.refusal} if self.refusal is not None else {}),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -90,6 +113,8 @@ class InvocationRecord:
             "at": self.at,
             "title": request_title(self.event),
             "status": response_status(self.response, self.error),
+            "caller": caller(self.event),
+            "refusal": self.refusal,
         }
 
     @classmethod
@@ -105,6 +130,7 @@ class InvocationRecord:
             cold=bool(data.get("cold")),
             logs=str(data.get("logs") or ""),
             at=int(data.get("at") or 0),
+            refusal=data.get("refusal") or None,
         )
 
     @classmethod
@@ -153,6 +179,23 @@ def request_title(event: Any) -> str:
     if event.get("source") and event.get("detail-type"):
         return f"{event['source']} {event['detail-type']}"
     return "event"
+
+
+def caller(event: Any) -> str | None:
+    """Who called, as the route's authorizer said: the token's user, or a Lambda authorizer's principal."""
+    context = event.get("requestContext") if isinstance(event, dict) else None
+    authorizer = context.get("authorizer") if isinstance(context, dict) else None
+    if not isinstance(authorizer, dict):
+        return None
+    jwt = authorizer.get("jwt")
+    claims = jwt.get("claims") if isinstance(jwt, dict) else None
+    if isinstance(claims, dict):
+        for name in ("email", "cognito:username", "username", "sub", "client_id"):
+            if claims.get(name):
+                return str(claims[name])
+    if authorizer.get("principalId"):
+        return str(authorizer["principalId"])
+    return "lambda authorizer" if "lambda" in authorizer else None
 
 
 def response_status(response: Any, error: bool) -> str:

@@ -333,7 +333,11 @@ class HttpApiService:
         if guard is not None:
             refused = await self._authorize(routes, guard, request, event)
             if refused is not None:
-                return refused
+                status, reason = refused
+                self.host.record_refusal(
+                    integration.function, routes.region, event, request_id, status, reason
+                )
+                return authorizer_refusal(status)
         done: asyncio.Future[InvocationResult] = loop.create_future()
         function, region = integration.function, routes.region
 
@@ -363,8 +367,8 @@ class HttpApiService:
 
     async def _authorize(
         self, routes: ApiRoutes, guard: RouteAuthorization, request: HttpRequest, event: dict[str, Any]
-    ) -> HttpResponse | None:
-        """Run the route's authorizer; its refusal, or None with the authorizer context put in ``event``."""
+    ) -> tuple[int, str] | None:
+        """Run the route's authorizer: its refusal (status, reason), or None with its context in ``event``."""
         assert self._authorization is not None
         arn = route_arn(routes.region, routes.api_id, "$default", request.method, request.raw_path)
         check = self._authorization.check
@@ -372,14 +376,7 @@ class HttpApiService:
         if verdict.allowed:
             event["requestContext"]["authorizer"] = verdict.context
             return None
-        log.info(
-            "%s %s refused by authorizer %s: %s",
-            request.method,
-            request.raw_path,
-            guard.authorizer.name,
-            verdict.reason,
-        )
-        return authorizer_refusal(verdict.status)
+        return verdict.status, f"{guard.authorizer.name}: {verdict.reason}"
 
     def _run_authorizer(self, function: str, event: dict[str, Any]) -> tuple[Any, str | None]:
         parts = function.split(":")

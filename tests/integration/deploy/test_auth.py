@@ -26,6 +26,7 @@ from joserfc.jwk import RSAKey
 
 from squall import cloud
 from squall.cloud import CloudInfo
+from squall.console.records import INVOCATIONS_LOG_GROUP, InvocationRecord
 from squall.deploy import Clients, boto3_clients, deploy, remove
 from tests.integration.deploy.auth_support import Issuer, loopback_issuer
 from tests.integration.deploy.helpers import leftovers, load
@@ -169,6 +170,25 @@ def sign_in(guarded: Guarded, endpoint: str) -> dict[str, str]:
     return {"id": result["IdToken"], "access": result["AccessToken"], "email": email}
 
 
+def record_where(guarded: Guarded, function: str, wanted: Any) -> InvocationRecord:
+    """The first invocation record of ``function`` for which ``wanted(record)`` holds (they ship in batches)."""
+    logs = guarded.clients("logs")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            events = logs.filter_log_events(
+                logGroupName=INVOCATIONS_LOG_GROUP, logStreamNames=[guarded.prefix + function]
+            )["events"]
+        except logs.exceptions.ResourceNotFoundException:
+            events = []
+        for event in events:
+            record = InvocationRecord.parse(event["message"])
+            if record is not None and wanted(record):
+                return record
+        time.sleep(0.1)
+    raise AssertionError(f"no such record of {function}")
+
+
 def test_deployed_authorizers_and_route_settings(guarded: Guarded) -> None:
     apigw = guarded.clients("apigatewayv2")
     api = next(a for a in apigw.get_apis()["Items"] if a["Name"] == f"{guarded.prefix}Api")
@@ -196,6 +216,9 @@ def test_deployed_authorizers_and_route_settings(guarded: Guarded) -> None:
 def test_no_token_is_401_and_public_route_stays_open(guarded: Guarded) -> None:
     assert call(f"{guarded.endpoint}/me") == (401, {"message": "Unauthorized"})
     assert call(f"{guarded.endpoint}/me", "Bearer not-a-jwt") == (401, {"message": "Unauthorized"})
+    refused = record_where(guarded, "ApiGetMe", lambda r: r.refusal and "does not verify" in r.refusal)
+    assert refused.summary()["status"] == "401"
+    assert refused.refusal is not None and refused.refusal.startswith("main: ")
     status, event = call(f"{guarded.endpoint}/public")
     assert status == 200
     assert "authorizer" not in event["requestContext"] or not event["requestContext"]["authorizer"]
@@ -210,6 +233,8 @@ def test_cognito_id_token_reaches_the_route_with_its_claims(guarded: Guarded, lo
     assert claims["aud"] == guarded.client_id
     assert claims["iss"] == f"https://cognito-idp.us-east-1.amazonaws.com/{guarded.pool_id}"
     assert claims["exp"].isdigit()
+    record = record_where(guarded, "ApiGetMe", lambda r: r.summary()["caller"] == tokens["email"])
+    assert record.refusal is None and record.summary()["status"] == "200"
     parsed = APIGatewayProxyEventV2(event)
     assert parsed.request_context.authorizer.jwt_claim["email"] == tokens["email"]
     assert parsed.request_context.authorizer.jwt_claim["token_use"] == "id"
