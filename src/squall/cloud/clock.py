@@ -53,10 +53,10 @@ def install() -> None:
     for name, module in list(sys.modules.items()):
         if module is not None and name.startswith("moto") and getattr(module, "utcnow", None) is _real:
             vars(module)["utcnow"] = _now
-    for name in _TIME_READERS:
-        module = sys.modules.get(name)
-        if module is not None and getattr(module, "time", None) is time:
-            vars(module)["time"] = _PinnedTime()
+    for reader in _TIME_READERS:
+        found = sys.modules.get(reader)
+        if found is not None and getattr(found, "time", None) is time:
+            vars(found)["time"] = _PinnedTime()
 
 
 _real: Callable[[], datetime.datetime] | None = None
