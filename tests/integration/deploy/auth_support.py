@@ -38,7 +38,7 @@ def loopback_issuer() -> Iterator[Issuer]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             requests.append(self.path)
-            host = f"http://127.0.0.1:{self.server.server_address[1]}"
+            host = f"http://127.0.0.1:{self.server.server_port}"  # type: ignore[attr-defined]
             if self.path == "/.well-known/openid-configuration":
                 body = json.dumps({"issuer": host, "jwks_uri": f"{host}/jwks.json"}).encode()
             elif self.path == "/jwks.json":

@@ -15,6 +15,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -27,7 +28,7 @@ from joserfc.jwk import RSAKey
 from squall import cloud
 from squall.cloud import CloudInfo
 from squall.console.records import INVOCATIONS_LOG_GROUP, InvocationRecord
-from squall.deploy import Clients, boto3_clients, deploy, remove
+from squall.deploy import Clients, boto3_clients, deploy, diff, remove
 from tests.integration.deploy.auth_support import Issuer, loopback_issuer
 from tests.integration.deploy.helpers import leftovers, load
 
@@ -264,7 +265,7 @@ def test_foreign_issuer_tokens(guarded: Guarded) -> None:
     head, payload, signature = good.split(".")
     tampered = f"{head}.{payload[:-4]}AAAA.{signature}"
     assert call(url, tampered) == (401, {"message": "Unauthorized"})
-    other_key = RSAKey.generate_key(2048, parameters={"kid": issuer.key.kid})
+    other_key = RSAKey.generate_key(2048, parameters={"kid": str(issuer.key.kid)})
     assert call(url, issuer.token(other_key, aud="partner-app", scope="orders/read")) == (
         401,
         {"message": "Unauthorized"},
@@ -313,3 +314,47 @@ def test_iam_policy_authorizer(guarded: Guarded) -> None:
     assert status == 200
     assert event["requestContext"]["authorizer"]["lambda"] == {"tier": "gold"}
     assert call(url, "deny") == (403, {"message": "Forbidden"})
+
+
+SMALL = """
+from squall import App, Stack
+from squall.constructs import Api, Cognito
+
+
+def config(input):
+    return {"name": "opened", "region": "us-east-1"}
+
+
+def stacks(app: App) -> None:
+    app.stack(main)
+
+
+def main(stack: Stack) -> None:
+    auth = Cognito(stack, "Auth", login=["email"])
+    api = Api(stack, "Api", authorizers={"main": {"type": "user_pool", "user_pool": auth}},
+              defaults={"authorizer": "main"}, routes={"GET /me": "functions/echo.handler"})
+    stack.add_outputs({"ApiEndpoint": api.url})
+"""
+
+
+def test_a_route_made_public_and_an_authorizer_removed(tmp_path: Path, clients: Clients, stage: str) -> None:
+    (tmp_path / "functions").mkdir()
+    (tmp_path / "functions" / "echo.py").write_text(textwrap.dedent(ECHO).lstrip())
+    config = tmp_path / "squall.config.py"
+    config.write_text(textwrap.dedent(SMALL).lstrip())
+    url = deploy(load(tmp_path, stage), clients=clients).outputs["ApiEndpoint"]
+    assert call(f"{url}/me")[0] == 401
+
+    config.write_text(config.read_text().replace('defaults={"authorizer": "main"}, ', ""))
+    deploy(load(tmp_path, stage), clients=clients)
+    assert call(f"{url}/me")[0] == 200
+
+    config.write_text(
+        config.read_text().replace('authorizers={"main": {"type": "user_pool", "user_pool": auth}},', "")
+    )
+    project = load(tmp_path, stage)
+    assert diff(project, clients=clients).actions() == {"ApiMainAuthorizer": "delete"}
+    deploy(project, clients=clients)
+    assert call(f"{url}/me")[0] == 200
+    remove(project, clients=clients)
+    assert leftovers(clients, f"opened-{stage}-") == {}

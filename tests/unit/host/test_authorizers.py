@@ -20,7 +20,7 @@ ARN = "arn:aws:execute-api:us-east-1:123456789012:api1/$default/GET/orders"
 
 class StaticJwks:
     def keys(self, issuer: str) -> dict[str, Any] | None:
-        return KeySet([KEY]).as_dict(private=False) if issuer == ISSUER else None
+        return dict(KeySet([KEY]).as_dict(private=False)) if issuer == ISSUER else None
 
 
 def token(**claims: Any) -> str:
