@@ -82,6 +82,8 @@ class LocalJwks:
     def __init__(self, ctx: CloudContext, fallback: JwksSource) -> None:
         self._ctx = ctx
         self._fallback = fallback
+        self._documents: dict[str, Mapping[str, Any]] = {}
+        """pool id → its JWKS (a pool's keys never change; whether the pool still exists is asked each time)."""
 
     def keys(self, issuer: str) -> Mapping[str, Any] | None:
         match = _LOCAL_ISSUER.match(issuer)
@@ -89,10 +91,16 @@ class LocalJwks:
             region, pool = match.group("region"), match.group("pool")
             with self._ctx.locked():
                 known = pool in self._ctx.backend("cognitoidp", region, ACCOUNT_ID).user_pools
-            if known:
+            if not known:
+                return self._fallback.keys(issuer)
+            cached = self._documents.get(pool)
+            if cached is None:
                 path = f"/{pool}/.well-known/jwks.json"
                 response = self._ctx.call(CloudRequest("cognitoidp", None, "GET", path, "", {}, b"", region))
-                return dict(json.loads(response.body)) if response.status == 200 else None
+                if response.status != 200:
+                    return None
+                cached = self._documents[pool] = dict(json.loads(response.body))
+            return cached
         return self._fallback.keys(issuer)
 
 

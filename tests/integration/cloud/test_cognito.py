@@ -4,6 +4,7 @@ keys, and tokens issued before a restart stay valid after it."""
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 import uuid
 from typing import Any
@@ -61,6 +62,19 @@ def test_end_users_unsigned_admins_signed_and_the_keys_public(
     assert refused.value.response["Error"]["Code"] == "MissingAuthenticationTokenException"
     with pytest.raises(botocore.exceptions.ClientError):
         user.list_user_pools(MaxResults=5)
+    # a web page cannot reach it, signed or not
+    page = urllib.request.Request(
+        local_cloud.endpoint,
+        data=json.dumps({"ClientId": client_id, "Username": "x@example.com", "Password": PASSWORD}).encode(),
+        headers={
+            "Origin": "https://evil.example",
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.SignUp",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+    )
+    with pytest.raises(urllib.error.HTTPError) as from_page:
+        urllib.request.urlopen(page, timeout=10)
+    assert from_page.value.code in (400, 403)
 
     with urllib.request.urlopen(
         f"{local_cloud.endpoint}/{pool_id}/.well-known/jwks.json", timeout=10
