@@ -358,3 +358,94 @@ def test_a_route_made_public_and_an_authorizer_removed(tmp_path: Path, clients: 
     assert call(f"{url}/me")[0] == 200
     remove(project, clients=clients)
     assert leftovers(clients, f"opened-{stage}-") == {}
+
+
+TRIGGERED = """
+from squall import App, Stack
+from squall.constructs import Cognito, Table
+
+
+def config(input):
+    return {"name": "triggered", "region": "us-east-1"}
+
+
+def stacks(app: App) -> None:
+    app.stack(main)
+
+
+def main(stack: Stack) -> None:
+    welcomed = Table(stack, "Welcomed", fields={"user": "string"}, primary_index={"partition_key": "user"})
+    auth = Cognito(stack, "Auth", login=["email"], triggers={
+        "pre_sign_up": "functions/gate.handler",
+        "post_confirmation": {"handler": "functions/welcome.handler", "bind": [welcomed]},
+    })
+    stack.add_outputs({"UserPoolId": auth.user_pool_id, "ClientId": auth.client_id})
+"""
+
+GATE = """
+def handler(event, context):
+    email = event["request"]["userAttributes"].get("email", "")
+    if not email.endswith("@example.com"):
+        raise ValueError("only example.com may sign up")
+    event["response"]["autoConfirmUser"] = email.startswith("vip")
+    return event
+"""
+
+WELCOME = """
+import boto3
+from squall import Resource
+
+
+def handler(event, context):
+    boto3.resource("dynamodb").Table(Resource.Welcomed.table_name).put_item(Item={"user": event["userName"]})
+    return event
+"""
+
+
+def test_pre_sign_up_and_post_confirmation_triggers_run(
+    tmp_path: Path, clients: Clients, stage: str, local_cloud: CloudInfo
+) -> None:
+    (tmp_path / "functions").mkdir()
+    (tmp_path / "functions" / "gate.py").write_text(textwrap.dedent(GATE).lstrip())
+    (tmp_path / "functions" / "welcome.py").write_text(textwrap.dedent(WELCOME).lstrip())
+    (tmp_path / "squall.config.py").write_text(textwrap.dedent(TRIGGERED).lstrip())
+    project = load(tmp_path, stage)
+    out = deploy(project, clients=clients).outputs
+    user = unsigned_idp(local_cloud.endpoint)
+
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        user.sign_up(
+            ClientId=out["ClientId"],
+            Username="eve@evil.example",
+            Password="Corr3ct-Horse!",
+            UserAttributes=[{"Name": "email", "Value": "eve@evil.example"}],
+        )
+    assert refused.value.response["Error"]["Code"] == "UserLambdaValidationException"
+    assert "PreSignUp failed with error only example.com may sign up" in str(refused.value)
+
+    vip = user.sign_up(
+        ClientId=out["ClientId"],
+        Username="vip@example.com",
+        Password="Corr3ct-Horse!",
+        UserAttributes=[{"Name": "email", "Value": "vip@example.com"}],
+    )
+    assert vip["UserConfirmed"] is True
+    plain = user.sign_up(
+        ClientId=out["ClientId"],
+        Username="ann@example.com",
+        Password="Corr3ct-Horse!",
+        UserAttributes=[{"Name": "email", "Value": "ann@example.com"}],
+    )
+    assert plain["UserConfirmed"] is False
+    idp = clients("cognito-idp")
+    assert (
+        idp.admin_get_user(UserPoolId=out["UserPoolId"], Username="vip@example.com")["UserStatus"]
+        == "CONFIRMED"
+    )
+    idp.admin_confirm_sign_up(UserPoolId=out["UserPoolId"], Username="ann@example.com")
+    table = clients("dynamodb")
+    items = table.scan(TableName=f"triggered-{stage}-Welcomed")["Items"]
+    # each confirmation ran the welcome function: vip's by the gate, ann's by the admin
+    assert sorted(item["user"]["S"] for item in items) == ["ann@example.com", "vip@example.com"]
+    remove(project, clients=clients)
+    assert leftovers(clients, f"triggered-{stage}-") == {}
