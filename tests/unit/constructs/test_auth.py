@@ -182,3 +182,12 @@ def test_unknown_login_and_trigger(app: App) -> None:
     message = problems_of(app)
     assert "Cognito 'Auth': unknown login 'mail'" in message
     assert "unknown trigger(s) pre_signup" in message
+
+
+def test_resource_stubs_type_the_pool(app: App) -> None:
+    from squall.binding.types import render
+
+    full_api(stack_of(app))
+    stub = render(app)
+    assert "class _AuthCognito:" in stub
+    assert "    user_pool_id: Final[str]" in stub and "    client_id: Final[str]" in stub

@@ -139,3 +139,19 @@ def test_iam_policy_responses() -> None:
     assert judge(policy("Deny", ARN), False, ARN).status == 403
     assert judge({"isAuthorized": "yes"}, True, ARN).status == 500
     assert judge("not json", True, ARN).status == 500
+
+
+def test_tokens_not_signed_with_the_issuers_rsa_keys_are_refused() -> None:
+    import base64
+
+    def part(document: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(document).encode()).rstrip(b"=").decode()
+
+    claims = {"iss": ISSUER, "aud": "app", "exp": int(time.time()) + 60}
+    unsigned = f"{part({'alg': 'none', 'kid': 'k1'})}.{part(claims)}."
+    assert check_jwt(CONFIG, unsigned, [], StaticJwks(), time.time()).status == 401
+    from joserfc.jwk import OctKey
+
+    shared = OctKey.import_key(b"a shared secret anyone could guess at")
+    hmac = jwt.encode({"alg": "HS256", "kid": "k1"}, claims, shared)
+    assert check_jwt(CONFIG, hmac, [], StaticJwks(), time.time()).status == 401
