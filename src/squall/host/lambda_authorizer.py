@@ -6,8 +6,9 @@ authorizer event (the route's event without body, plus ``type``, ``routeArn`` an
 answers either simply (``{"isAuthorized": bool, "context": {...}}``) or with an IAM policy
 (``{"principalId": ..., "policyDocument": {...}, "context": {...}}``: allowed when a statement allows
 ``execute-api:Invoke`` on the route's ARN and none denies it). A refusal is ``403``; an error or an answer
-that is neither is ``500``. With a TTL, the verdict is kept per identity-source values for that long, so a
-second request with the same identity does not run the function. The route's function sees the
+that is neither is ``500``. With a TTL, the answer is kept per identity-source values for that long, so a
+second request with the same identity does not run the function (a kept policy is judged again for each
+route's ARN, as API Gateway does). The route's function sees the
 context as ``requestContext.authorizer.lambda``.
 """
 
@@ -21,6 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from squall.host.jwt_authorizer import Verdict
+
+MAX_CACHED = 10_000
+"""Past this many kept answers, the expired ones are dropped."""
 
 Invoke = Callable[[str, dict[str, Any]], tuple[Any, str | None]]
 """Run a function with an event: its payload and error type (None when it succeeded)."""
@@ -76,7 +80,8 @@ class LambdaAuthorizers:
     def __init__(self, invoke: Invoke, clock: Callable[[], float]) -> None:
         self._invoke = invoke
         self._clock = clock
-        self._cache: dict[tuple[str, tuple[str, ...]], tuple[float, Verdict]] = {}
+        self._cache: dict[tuple[str, tuple[str, ...]], tuple[float, Any]] = {}
+        """(authorizer, identity) → (until when, the function's answer)."""
         self._lock = threading.Lock()
 
     def check(self, config: LambdaAuthorizerConfig, event: Mapping[str, Any], route_arn: str) -> Verdict:
@@ -88,9 +93,9 @@ class LambdaAuthorizers:
         if config.ttl > 0:
             with self._lock:
                 cached = self._cache.get(key)
-                if cached is not None and cached[0] > now:
-                    verdict = cached[1]
-                    return Verdict(verdict.status, f"{verdict.reason} (cached)", verdict.context)
+            if cached is not None and cached[0] > now:
+                verdict = judge(cached[1], config.simple, route_arn)
+                return Verdict(verdict.status, f"{verdict.reason} (cached)", verdict.context)
         try:
             payload, error = self._invoke(config.function, authorizer_event(event, route_arn, identity))
         except Exception as exc:  # the function is missing or cannot run: API Gateway answers 500
@@ -100,7 +105,9 @@ class LambdaAuthorizers:
         verdict = judge(payload, config.simple, route_arn)
         if config.ttl > 0 and verdict.status in (200, 403):
             with self._lock:
-                self._cache[key] = (now + config.ttl, verdict)
+                if len(self._cache) >= MAX_CACHED:
+                    self._cache = {k: v for k, v in self._cache.items() if v[0] > now}
+                self._cache[key] = (now + config.ttl, payload)
         return verdict
 
     def forget(self) -> None:

@@ -155,3 +155,20 @@ def test_tokens_not_signed_with_the_issuers_rsa_keys_are_refused() -> None:
     shared = OctKey.import_key(b"a shared secret anyone could guess at")
     hmac = jwt.encode({"alg": "HS256", "kid": "k1"}, claims, shared)
     assert check_jwt(CONFIG, hmac, [], StaticJwks(), time.time()).status == 401
+
+
+def test_a_cached_policy_is_judged_again_for_each_route() -> None:
+    calls: list[str] = []
+    get_orders = "arn:aws:execute-api:us-east-1:123456789012:api1/$default/GET/orders"
+
+    def invoke(function: str, event: dict[str, Any]) -> tuple[Any, str | None]:
+        calls.append(event["routeArn"])
+        statement = {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": get_orders}
+        return {"principalId": "p", "policyDocument": {"Statement": [statement]}}, None
+
+    authorizers = LambdaAuthorizers(invoke, lambda: 0.0)
+    config = LambdaAuthorizerConfig("a", "policy", "fn", ("$request.header.Authorization",), False, 300)
+    event = {"headers": {"authorization": "t"}, "requestContext": {}}
+    assert authorizers.check(config, event, get_orders).status == 200
+    assert authorizers.check(config, event, get_orders.replace("/GET/", "/POST/")).status == 403
+    assert calls == [get_orders]
