@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from squall.runtime.apigw.event import caller
+
 if TYPE_CHECKING:
     from squall.runtime import InvocationResult
 
@@ -179,23 +181,6 @@ def request_title(event: Any) -> str:
     if event.get("source") and event.get("detail-type"):
         return f"{event['source']} {event['detail-type']}"
     return "event"
-
-
-def caller(event: Any) -> str | None:
-    """Who called, as the route's authorizer said: the token's user, or a Lambda authorizer's principal."""
-    context = event.get("requestContext") if isinstance(event, dict) else None
-    authorizer = context.get("authorizer") if isinstance(context, dict) else None
-    if not isinstance(authorizer, dict):
-        return None
-    jwt = authorizer.get("jwt")
-    claims = jwt.get("claims") if isinstance(jwt, dict) else None
-    if isinstance(claims, dict):
-        for name in ("email", "cognito:username", "username", "sub", "client_id"):
-            if claims.get(name):
-                return str(claims[name])
-    if authorizer.get("principalId"):
-        return str(authorizer["principalId"])
-    return "lambda authorizer" if "lambda" in authorizer else None
 
 
 def response_status(response: Any, error: bool) -> str:

@@ -78,7 +78,8 @@ def outputs(root: Path, home: Path, stage: str) -> dict[str, Any]:
     return found
 
 
-def check_the_app(url: str, endpoint: str, aws_client: ClientFactory, found: dict[str, Any]) -> None:
+def check_the_app(url: str, endpoint: str, aws_client: ClientFactory, found: dict[str, Any]) -> str:
+    """The protected route refuses no token and a forged one, and answers a signed-in user (returned)."""
     assert get(f"{url}/me") == (401, b'{"message":"Unauthorized"}')
     assert get(f"{url}/health") == (200, b"ok")
     email, token = id_token(endpoint, aws_client, found["UserPoolId"], found["ClientId"])
@@ -86,6 +87,7 @@ def check_the_app(url: str, endpoint: str, aws_client: ClientFactory, found: dic
     assert status == 200, body
     assert json.loads(body)["email"] == email
     assert get(f"{url}/me", token[:-3] + "abc")[0] == 401
+    return email
 
 
 def test_auth_template_deployed(
@@ -134,8 +136,8 @@ def test_auth_template_under_dev(
     stage = unique_name("authdev")
     dev, url = start_dev(root, local_cloud_home, stage)
     try:
-        check_the_app(url, local_cloud.endpoint, aws_client, outputs(root, local_cloud_home, stage))
-        dev.wait_for(lambda line: "ApiGetMe" in line and "200" in line)
+        email = check_the_app(url, local_cloud.endpoint, aws_client, outputs(root, local_cloud_home, stage))
+        dev.wait_for(lambda line: "ApiGetMe" in line and "200" in line and f"by {email}" in line)
         assert dev.interrupt() == 0
     finally:
         dev.kill()
