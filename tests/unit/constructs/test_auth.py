@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -165,11 +166,12 @@ def test_mistakes_name_the_api_the_value_and_the_line(
     app: App, authorizers: dict[str, Any], routes: dict[str, Any], expected: str
 ) -> None:
     stack = stack_of(app)
-    Api(stack, "Api", authorizers=authorizers, routes=routes)  # the line
+    line = sys._getframe().f_lineno + 1
+    Api(stack, "Api", authorizers=authorizers, routes=routes)
     message = problems_of(app)
     assert "Api 'Api'" in message
     assert expected in message
-    assert f"{Path(__file__)}:" in message
+    assert f"{Path(__file__)}:{line}" in message
 
 
 def test_unknown_default_authorizer(app: App) -> None:
