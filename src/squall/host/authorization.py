@@ -85,14 +85,14 @@ class LocalJwks:
         self._documents: dict[str, Mapping[str, Any]] = {}
         """pool id → its JWKS (a pool's keys never change; whether the pool still exists is asked each time)."""
 
-    def keys(self, issuer: str) -> Mapping[str, Any] | None:
+    def keys(self, issuer: str, *, refresh: bool = False) -> Mapping[str, Any] | None:
         match = _LOCAL_ISSUER.match(issuer)
         if match is not None:
             region, pool = match.group("region"), match.group("pool")
             with self._ctx.locked():
                 known = pool in self._ctx.backend("cognitoidp", region, ACCOUNT_ID).user_pools
             if not known:
-                return self._fallback.keys(issuer)
+                return self._fallback.keys(issuer, refresh=refresh)
             cached = self._documents.get(pool)
             if cached is None:
                 path = f"/{pool}/.well-known/jwks.json"
@@ -101,7 +101,7 @@ class LocalJwks:
                     return None
                 cached = self._documents[pool] = dict(json.loads(response.body))
             return cached
-        return self._fallback.keys(issuer)
+        return self._fallback.keys(issuer, refresh=refresh)
 
 
 @dataclass

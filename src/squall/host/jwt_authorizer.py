@@ -9,11 +9,13 @@ now. When the route lists scopes, the token's ``scope`` (or ``scp``) must carry 
 value a string as API Gateway writes them (numbers as digits, lists as ``[a b]``), and ``scopes``.
 
 The keys come from a ``JwksSource``: the local cloud's own Cognito for its pools' issuers, HTTPS (or loopback
-HTTP) for any other issuer, through its ``/.well-known/openid-configuration``, kept for a while.
+HTTP) for any other issuer, through its ``/.well-known/openid-configuration``, kept for a while. A token
+naming a key the kept set lacks (the issuer rotated its keys) has them read again, at most once a minute.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -29,6 +31,7 @@ from joserfc.jwk import KeySet
 
 ALGORITHMS = ["RS256", "RS384", "RS512"]
 JWKS_TTL_SECONDS = 300.0
+REFRESH_SECONDS = 60.0
 FETCH_TIMEOUT_SECONDS = 5.0
 
 
@@ -55,8 +58,8 @@ class Verdict:
 
 
 class JwksSource(Protocol):
-    def keys(self, issuer: str) -> Mapping[str, Any] | None:
-        """The issuer's JWKS document, or None when it cannot be had."""
+    def keys(self, issuer: str, *, refresh: bool = False) -> Mapping[str, Any] | None:
+        """The issuer's JWKS document, or None when it cannot be had; ``refresh``: read again if allowed."""
         ...
 
 
@@ -75,11 +78,13 @@ class HttpJwks:
         self._cache: dict[str, tuple[float, Mapping[str, Any]]] = {}
         self._lock = threading.Lock()
 
-    def keys(self, issuer: str) -> Mapping[str, Any] | None:
+    def keys(self, issuer: str, *, refresh: bool = False) -> Mapping[str, Any] | None:
         with self._lock:
             cached = self._cache.get(issuer)
-            if cached is not None and self._clock() - cached[0] < self._ttl:
-                return cached[1]
+            if cached is not None:
+                age = self._clock() - cached[0]
+                if age < self._ttl and not (refresh and age >= REFRESH_SECONDS):
+                    return cached[1]
         if not _fetchable(issuer):
             return None
         try:
@@ -128,6 +133,8 @@ def check_jwt(
     if token is None:
         return Verdict(401, f"no token in {config.identity_source}")
     document = source.keys(config.issuer)
+    if document is not None and _kid(token) not in _kids(document):
+        document = source.keys(config.issuer, refresh=True)
     if document is None:
         return Verdict(401, f"the keys of the issuer {config.issuer} could not be read")
     try:
@@ -147,6 +154,20 @@ def check_jwt(
             {"jwt": {"claims": string_claims(claims), "scopes": granted}},
         )
     return Verdict(200, "valid token", {"jwt": {"claims": string_claims(claims), "scopes": granted or None}})
+
+
+def _kid(token: str) -> object:
+    try:
+        padded = token.split(".", 1)[0] + "=" * (-len(token.split(".", 1)[0]) % 4)
+        header = json.loads(base64.urlsafe_b64decode(padded))
+    except (ValueError, TypeError):
+        return None
+    return header.get("kid") if isinstance(header, dict) else None
+
+
+def _kids(document: Mapping[str, Any]) -> list[object]:
+    keys = document.get("keys")
+    return [key.get("kid") for key in keys if isinstance(key, dict)] if isinstance(keys, list) else []
 
 
 def _claims_problem(config: JwtAuthorizerConfig, claims: Mapping[str, Any], now: float) -> str | None:

@@ -343,6 +343,7 @@ def test_a_route_made_public_and_an_authorizer_removed(tmp_path: Path, clients: 
     config = tmp_path / "squall.config.py"
     config.write_text(textwrap.dedent(SMALL).lstrip())
     url = deploy(load(tmp_path, stage), clients=clients).outputs["ApiEndpoint"]
+    assert diff(load(tmp_path, stage), clients=clients).is_empty
     assert call(f"{url}/me")[0] == 401
 
     config.write_text(config.read_text().replace('defaults={"authorizer": "main"}, ', ""))

@@ -19,7 +19,7 @@ ARN = "arn:aws:execute-api:us-east-1:123456789012:api1/$default/GET/orders"
 
 
 class StaticJwks:
-    def keys(self, issuer: str) -> dict[str, Any] | None:
+    def keys(self, issuer: str, *, refresh: bool = False) -> dict[str, Any] | None:
         return dict(KeySet([KEY]).as_dict(private=False)) if issuer == ISSUER else None
 
 
@@ -172,3 +172,26 @@ def test_a_cached_policy_is_judged_again_for_each_route() -> None:
     assert authorizers.check(config, event, get_orders).status == 200
     assert authorizers.check(config, event, get_orders.replace("/GET/", "/POST/")).status == 403
     assert calls == [get_orders]
+
+
+def test_a_new_key_id_has_the_keys_read_again_at_most_once_a_minute() -> None:
+    rotated = RSAKey.generate_key(2048, parameters={"kid": "k2"})
+    published = [KeySet([KEY])]
+    fetched: list[str] = []
+    now = [1000.0]
+
+    def fetch(url: str) -> bytes:
+        fetched.append(url)
+        if url.endswith("openid-configuration"):
+            return json.dumps({"jwks_uri": f"{ISSUER}/keys"}).encode()
+        return json.dumps(published[0].as_dict(private=False)).encode()
+
+    jwks = HttpJwks(fetch, clock=lambda: now[0])
+    assert check_jwt(CONFIG, token(), [], jwks, time.time()).status == 200
+    published[0] = KeySet([KEY, rotated])
+    claims = {"iss": ISSUER, "aud": "app", "exp": int(time.time()) + 60}
+    new = jwt.encode({"alg": "RS256", "kid": "k2"}, claims, rotated)
+    assert check_jwt(CONFIG, new, [], jwks, time.time()).status == 401  # read less than a minute ago
+    now[0] += 61
+    assert check_jwt(CONFIG, new, [], jwks, time.time()).status == 200
+    assert len(fetched) == 4
