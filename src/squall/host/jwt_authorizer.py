@@ -97,7 +97,7 @@ class HttpJwks:
             return None
         with self._lock:
             self._cache[issuer] = (self._clock(), document)
-        return dict(document)
+        return document  # type: ignore[no-any-return]
 
 
 def _fetchable(url: str) -> bool:
@@ -138,8 +138,7 @@ def check_jwt(
     if document is None:
         return Verdict(401, f"the keys of the issuer {config.issuer} could not be read")
     try:
-        keys = KeySet.import_key_set(document)  # type: ignore[arg-type]
-        decoded = jwt.decode(token, keys, algorithms=ALGORITHMS)
+        decoded = jwt.decode(token, _key_set(document), algorithms=ALGORITHMS)
     except (JoseError, ValueError, TypeError) as exc:
         return Verdict(401, f"the token does not verify ({type(exc).__name__}: {exc})")
     claims: dict[str, Any] = dict(decoded.claims)
@@ -154,6 +153,24 @@ def check_jwt(
             {"jwt": {"claims": string_claims(claims), "scopes": granted}},
         )
     return Verdict(200, "valid token", {"jwt": {"claims": string_claims(claims), "scopes": granted or None}})
+
+
+_KEY_SETS: dict[int, tuple[Mapping[str, Any], KeySet]] = {}
+_KEY_SETS_LOCK = threading.Lock()
+
+
+def _key_set(document: Mapping[str, Any]) -> KeySet:
+    """The keys of a JWKS document, imported once per document object (sources hand out the one they keep)."""
+    with _KEY_SETS_LOCK:
+        kept = _KEY_SETS.get(id(document))
+        if kept is not None and kept[0] is document:
+            return kept[1]
+    keys = KeySet.import_key_set(document)  # type: ignore[arg-type]
+    with _KEY_SETS_LOCK:
+        if len(_KEY_SETS) >= 256:
+            _KEY_SETS.clear()
+        _KEY_SETS[id(document)] = (document, keys)
+    return keys
 
 
 def _kid(token: str) -> object:
