@@ -12,17 +12,23 @@ as AWS's does; for such an issuer whose pool lives in the local cloud, the keys 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from squall.cloud.plugins import CloudContext, CloudRequest
 from squall.host.functions import ACCOUNT_ID
 from squall.host.jwt_authorizer import HttpJwks, JwksSource, JwtAuthorizerConfig, Verdict, check_jwt
 from squall.host.lambda_authorizer import Invoke, LambdaAuthorizerConfig, LambdaAuthorizers
+
+if TYPE_CHECKING:
+    from squall.host.functions import FunctionHost
+    from squall.runtime.apigw import HttpRequest
 
 _LOCAL_ISSUER = re.compile(r"^https://cognito-idp\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<pool>[\w-]+)$")
 
@@ -111,14 +117,45 @@ class Authorization:
     jwks: JwksSource
     invoke: Invoke
     clock: Callable[[], float] = time.time
+    host: FunctionHost | None = None
+    executor: Executor | None = None
     lambdas: LambdaAuthorizers = field(init=False)
 
     def __post_init__(self) -> None:
         self.lambdas = LambdaAuthorizers(self.invoke, time.monotonic)
 
     @classmethod
-    def for_cloud(cls, ctx: CloudContext, invoke: Invoke) -> Authorization:
-        return cls(LocalJwks(ctx, HttpJwks()), invoke)
+    def for_cloud(cls, ctx: CloudContext, host: FunctionHost, executor: Executor) -> Authorization:
+        def invoke(function: str, event: dict[str, Any]) -> tuple[Any, str | None]:
+            parts = function.split(":")
+            result = host.invoke(function, parts[3] if len(parts) > 4 else "us-east-1", event)
+            return result.payload, result.error_type
+
+        return cls(LocalJwks(ctx, HttpJwks()), invoke, host=host, executor=executor)
+
+    async def admit(
+        self,
+        route: RouteAuthorization,
+        where: tuple[str, str, str],
+        request: HttpRequest,
+        event: dict[str, Any],
+        request_id: str,
+    ) -> int:
+        """200 with the authorizer's context put in ``event``, or the refusal's status (recorded, with why).
+
+        ``where`` is the API's region, its id and the route's function.
+        """
+        region, api_id, function = where
+        arn = route_arn(region, api_id, "$default", request.method, request.raw_path)
+        loop = asyncio.get_running_loop()
+        verdict = await loop.run_in_executor(self.executor, self.check, route, event, arn)
+        if verdict.allowed:
+            event["requestContext"]["authorizer"] = verdict.context
+            return 200
+        if self.host is not None:
+            reason = f"{route.authorizer.name}: {verdict.reason}"
+            self.host.record_refusal(function, region, event, request_id, verdict.status, reason)
+        return verdict.status
 
     def check(self, route: RouteAuthorization, event: Mapping[str, Any], route_arn: str) -> Verdict:
         config = route.authorizer

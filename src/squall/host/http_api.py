@@ -9,9 +9,9 @@ against the API's routes (most specific wins), turned into a payload 2.0 event, 
 function in the function host, and mapped back, all as API Gateway does (``squall.runtime.apigw``). Route
 tables are read again after an ``apigatewayv2`` change. A route with an authorizer runs it first
 (``authorization``): a refusal answers 401, 403 or 500 as API Gateway does, and the function never runs.
-Before any of that, ``http_guard`` refuses requests
-for another host and from browser origins the API's CORS does not allow; ``http_server`` enforces API
-Gateway's size limits, read timeouts and a cap on open connections.
+Before any of that, ``http_guard`` refuses requests for another host and from browser origins the API's
+CORS does not allow; ``http_server`` enforces API Gateway's size limits, read timeouts and a cap on open
+connections.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse
-from squall.host.authorization import Authorization, RouteAuthorization, route_arn, route_authorizations
+from squall.host.authorization import Authorization, RouteAuthorization, route_authorizations
 from squall.host.changes import ChangeWatch
 from squall.host.functions import ACCOUNT_ID, FunctionHost, FunctionNotFound
 from squall.host.http_guard import forbidden, is_loopback_host, refusal
@@ -165,7 +165,7 @@ class HttpApiService:
             if self._ctx is not None:
                 return
             self._ctx = ctx
-            self._authorization = Authorization.for_cloud(ctx, self._run_authorizer)
+            self._authorization = Authorization.for_cloud(ctx, self.host, self._executor)
             self.host.bind(ctx)
             self._ports = PortBook(ctx.data / PORTS_FILE)
             threading.Thread(target=self._loop.run_forever, name="http-api-loop", daemon=True).start()
@@ -331,12 +331,10 @@ class HttpApiService:
         loop = asyncio.get_running_loop()
         guard = routes.authorizations.get(match.route_key)
         if guard is not None:
-            refused = await self._authorize(routes, guard, request, event)
-            if refused is not None:
-                status, reason = refused
-                self.host.record_refusal(
-                    integration.function, routes.region, event, request_id, status, reason
-                )
+            assert self._authorization is not None
+            where = (routes.region, routes.api_id, integration.function)
+            status = await self._authorization.admit(guard, where, request, event, request_id)
+            if status != 200:
                 return authorizer_refusal(status)
         done: asyncio.Future[InvocationResult] = loop.create_future()
         function, region = integration.function, routes.region
@@ -364,25 +362,6 @@ class HttpApiService:
         finally:
             timer.cancel()
         return map_invocation(result.payload, result.error_type)
-
-    async def _authorize(
-        self, routes: ApiRoutes, guard: RouteAuthorization, request: HttpRequest, event: dict[str, Any]
-    ) -> tuple[int, str] | None:
-        """Run the route's authorizer: its refusal (status, reason), or None with its context in ``event``."""
-        assert self._authorization is not None
-        arn = route_arn(routes.region, routes.api_id, "$default", request.method, request.raw_path)
-        check = self._authorization.check
-        verdict = await asyncio.get_running_loop().run_in_executor(self._executor, check, guard, event, arn)
-        if verdict.allowed:
-            event["requestContext"]["authorizer"] = verdict.context
-            return None
-        return verdict.status, f"{guard.authorizer.name}: {verdict.reason}"
-
-    def _run_authorizer(self, function: str, event: dict[str, Any]) -> tuple[Any, str | None]:
-        parts = function.split(":")
-        region = parts[3] if len(parts) > 4 else "us-east-1"
-        result = self.host.invoke(function, region, event)
-        return result.payload, result.error_type
 
 
 def _header(request: HttpRequest, name: str) -> str | None:
