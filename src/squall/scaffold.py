@@ -9,7 +9,7 @@ from pathlib import Path
 from squall.config.stage import MAX_APP_LENGTH, name_problem
 from squall.errors import SquallError
 
-TEMPLATES = ("url-shortener", "minimal")
+TEMPLATES = ("url-shortener", "minimal", "auth")
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".squall")
 GITIGNORE = """\

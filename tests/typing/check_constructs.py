@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import assert_type
 
 from squall import App, Resource, Stack
-from squall.constructs import Api, Bucket, Cron, Function, Queue, Secret, Table, Token, Topic
+from squall.constructs import Api, Bucket, Cognito, Cron, Function, Queue, Secret, Table, Token, Topic
 
 
 def stacks(app: App) -> None:
@@ -54,6 +54,27 @@ def main(stack: Stack) -> None:
     cron.bind([table])
     assert_type(api.url, Token)
     stack.add_outputs({"ApiEndpoint": api.url, "Plain": "text"})
+
+    auth = Cognito(stack, "Auth", login=["email"], triggers={"pre_sign_up": "fn.handler"})
+    secured = Api(
+        stack,
+        "Secured",
+        authorizers={
+            "main": {"type": "user_pool", "user_pool": auth},
+            "partner": {"type": "jwt", "issuer": "https://id.example.com", "audience": ["client"]},
+            "custom": {"type": "lambda", "function": "fn.handler", "response_types": ["simple"], "ttl": 300},
+        },
+        defaults={"authorizer": "main"},
+        routes={
+            "GET /me": "fn.handler",
+            "GET /health": {"function": "fn.handler", "authorizer": "none"},
+            "GET /orders": {"function": "fn.handler", "authorizer": "partner", "authorization_scopes": ["r"]},
+        },
+    )
+    secured.bind([auth])
+    Cognito(stack, "BadLogin", login=["fax"])  # type: ignore[list-item]
+    Cognito(stack, "BadTrigger", triggers={"pre_signup": "fn.handler"})  # type: ignore[arg-type]
+    Api(stack, "BadAuth", authorizers={"x": {"type": "saml"}})  # type: ignore[misc,dict-item]
 
     Function(stack, "Bad", handler="fn.handler", runtime="python2.7")  # type: ignore[arg-type]
     Table(stack, "BadTable", fields={"id": "text"}, primary_index={"partition_key": "id"})  # type: ignore[dict-item]

@@ -45,7 +45,11 @@ class AppInfo:
 CONDITION = "condition: _Condition | None = None, values: _Placeholders | None = None, names: Mapping[str, str] | None = None"
 
 # construct kind -> (the stub's class for it, or None for a generated one; attributes when generated)
-SIMPLE: dict[str, tuple[str, ...]] = {"Api": ("url",), "Function": ("function_name", "arn")}
+SIMPLE: dict[str, tuple[str, ...]] = {
+    "Api": ("url",),
+    "Function": ("function_name", "arn"),
+    "Cognito": ("user_pool_id", "client_id", "arn"),
+}
 CLIENTS: dict[str, str] = {
     "Bucket": "BucketClient",
     "Queue": "QueueClient",

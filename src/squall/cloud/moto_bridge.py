@@ -34,6 +34,7 @@ _AWS_HOSTS = {
     "awslambda": "lambda.{region}.amazonaws.com",
     "apigatewayv2": "apigateway.{region}.amazonaws.com",
     "apigateway": "apigateway.{region}.amazonaws.com",
+    "cognitoidp": "cognito-idp.{region}.amazonaws.com",
     "events": "events.{region}.amazonaws.com",
     "logs": "logs.{region}.amazonaws.com",
     "ssm": "ssm.{region}.amazonaws.com",

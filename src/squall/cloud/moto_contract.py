@@ -134,6 +134,10 @@ CONTRACT: tuple[Expected, ...] = (
     Expected("moto.dynamodb.models", "dynamodb_backends", "value", used_by="events/moto_hooks.py"),
     Expected("moto.dynamodb.models.table", "Table", "class", used_by="events/moto_hooks.py"),
     Expected("moto.apigatewayv2.models", "apigatewayv2_backends", "value", used_by="host/http_api.py"),
+    _fn("moto.apigatewayv2.models", "Authorizer.to_json", "self", "cloud/builtins/apigw_authorizers.py"),
+    Expected("moto.cognitoidp.models", "time", "value", used_by="cloud/clock.py"),
+    Expected("moto.cognitoidp.models", "CognitoIdpBackend", "class", used_by="host/cognito_triggers.py"),
+    Expected("moto.cognitoidp.models", "CognitoIdpUserPool", "class", used_by="host/authorization.py"),
 )
 
 

@@ -28,6 +28,7 @@ SERVICES: dict[str, str] = {
     "awslambda": "lambda",
     "apigatewayv2": "apigatewayv2",
     "apigateway": "apigateway",
+    "cognitoidp": "cognito-idp",
     "events": "events",
     "logs": "logs",
     "ssm": "ssm",
@@ -41,6 +42,7 @@ _BY_SIGNING_NAME = {
     "iam": "iam",
     "sts": "sts",
     "lambda": "awslambda",
+    "cognito-idp": "cognitoidp",
     "events": "events",
     "logs": "logs",
     "ssm": "ssm",
@@ -54,7 +56,13 @@ _BY_TARGET_PREFIX = {
     "Logs_": "logs",
     "AWSEvents": "events",
     "AmazonSSM": "ssm",
+    "AWSCognitoIdentityProviderService": "cognitoidp",
 }
+# a user pool's public keys and OpenID configuration, served without a signature (a pool id has an
+# underscore, which no S3 bucket name has)
+USER_POOL_WELL_KNOWN = re.compile(
+    r"^/(?P<pool>[a-z]{2}(?:-[a-z]+)+-\d_[0-9A-Za-z]+)/\.well-known/(?:jwks\.json|openid-configuration)$"
+)
 
 _READ_PREFIXES = (
     "Get",
@@ -98,6 +106,8 @@ def service_of(path: str, query: str, headers: Mapping[str, str]) -> tuple[str, 
     signing_name, region = _scope(headers, query)
     amz_target = headers.get("x-amz-target", "")
     service: str | None
+    if signing_name is None and (well_known := USER_POOL_WELL_KNOWN.match(path)):
+        return "cognitoidp", well_known.group("pool").rsplit("_", 1)[0]
     if signing_name is None:
         service = next((s for p, s in _BY_TARGET_PREFIX.items() if amz_target.startswith(p)), None)
         service = service or "s3"

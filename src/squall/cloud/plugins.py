@@ -41,6 +41,7 @@ from squall.cloud.bodies import BodySlice, StreamedBody
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "squall.cloud.builtins.sqs_long_poll:setup",
     "squall.cloud.builtins.moto_fixes:setup",
+    "squall.cloud.builtins.apigw_authorizers:setup",
     "squall.cloud.builtins.log_retention:setup",
     "squall.cloud.builtins.log_filter:setup",
     "squall.cloud.builtins.caller_identity:setup",

@@ -1,8 +1,15 @@
 """The constructs a ``squall.config.py`` builds an app from."""
 
 from squall.constructs.api import Api, ApiCorsProps, ApiDefaults, ApiRouteProps
+from squall.constructs.authorizers import (
+    ApiAuthorizerProps,
+    ApiJwtAuthorizer,
+    ApiLambdaAuthorizer,
+    ApiUserPoolAuthorizer,
+)
 from squall.constructs.base import Construct, Token
 from squall.constructs.bucket import Bucket, BucketNotificationProps
+from squall.constructs.cognito import Cognito, CognitoTriggers
 from squall.constructs.cron import Cron, CronJobProps
 from squall.constructs.function import Function, FunctionDefinition, FunctionProps
 from squall.constructs.queue import Queue, QueueConsumerProps, QueueDlqProps
@@ -12,11 +19,17 @@ from squall.constructs.topic import Topic, TopicSubscriberProps
 
 __all__ = [
     "Api",
+    "ApiAuthorizerProps",
     "ApiCorsProps",
     "ApiDefaults",
+    "ApiJwtAuthorizer",
+    "ApiLambdaAuthorizer",
     "ApiRouteProps",
+    "ApiUserPoolAuthorizer",
     "Bucket",
     "BucketNotificationProps",
+    "Cognito",
+    "CognitoTriggers",
     "Construct",
     "Cron",
     "CronJobProps",

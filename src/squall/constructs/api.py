@@ -5,8 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from squall.constructs.authorizers import (
+    NO_AUTHORIZER,
+    ApiAuthorizerProps,
+    Authorizer,
+    authorizer_permission,
+    authorizer_properties,
+    authorizers_from,
+    problems,
+)
 from squall.constructs.base import Construct, Token
 from squall.constructs.binding import Access, BindsResources
 from squall.constructs.function import Function, FunctionDefinition, FunctionProps, function_from
@@ -28,6 +37,10 @@ INTEGRATION_TIMEOUT_MS = 30_000
 
 class ApiRouteProps(TypedDict, total=False):
     function: FunctionDefinition
+    authorizer: str
+    """An authorizer's name from ``Api(authorizers=...)``, or ``"none"`` for a public route."""
+    authorization_scopes: Sequence[str]
+    """For JWT authorizers: the token must carry one of these scopes (else 403)."""
 
 
 RouteDefinition = FunctionDefinition | ApiRouteProps
@@ -44,6 +57,8 @@ class ApiCorsProps(TypedDict, total=False):
 
 class ApiDefaults(TypedDict, total=False):
     function: FunctionProps
+    authorizer: str
+    authorization_scopes: Sequence[str]
 
 
 def route_key_problem(key: str) -> str | None:
@@ -91,6 +106,9 @@ class Route:
     key: str
     function: Function | None
     slug: str
+    authorizer: str | None = None
+    """The authorizer's name as written (None: the default applies)."""
+    scopes: Sequence[str] | None = None
 
 
 class Api(Construct, BindsResources):
@@ -106,6 +124,7 @@ class Api(Construct, BindsResources):
         routes: Mapping[str, RouteDefinition] | None = None,
         cors: bool | ApiCorsProps = True,
         defaults: ApiDefaults | None = None,
+        authorizers: Mapping[str, ApiAuthorizerProps] | None = None,
     ) -> None:
         super().__init__(stack, id)
         self._init_binds()
@@ -113,6 +132,12 @@ class Api(Construct, BindsResources):
         self.defaults: ApiDefaults = defaults or {}
         self.routes: dict[str, Route] = {}
         self._errors: list[ConfigError] = []
+        self.authorizer_definitions: Mapping[str, Any] = authorizers or {}
+        self.authorizers: dict[str, Authorizer] = (
+            authorizers_from(stack, id, self.authorizer_definitions, f"Api '{id}'", self._errors)
+            if isinstance(self.authorizer_definitions, Mapping)
+            else {}
+        )
         self.add_routes(routes or {})
 
     @property
@@ -151,7 +176,12 @@ class Api(Construct, BindsResources):
                 self.routes[key] = Route(key, None, slug)
                 continue
             made.inherited_binds.append(self)
-            self.routes[key] = Route(key, made, slug)
+            route = Route(key, made, slug)
+            if isinstance(definition, Mapping) and "function" in definition:
+                options = cast(Mapping[str, Any], definition)
+                route.authorizer = options.get("authorizer")
+                route.scopes = options.get("authorization_scopes")
+            self.routes[key] = route
 
     def _unique_slug(self, key: str) -> str:
         slug = f"{self.id}{route_slug(key)}"
@@ -162,6 +192,56 @@ class Api(Construct, BindsResources):
     def validate(self) -> Iterator[ConfigError]:
         yield from super().validate()
         yield from self._errors
+        yield from self._authorization_problems()
+
+    def route_authorizer(self, route: Route) -> Authorizer | None:
+        """The authorizer that guards ``route`` (its own, else the default), or None for a public route."""
+        name = route.authorizer if route.authorizer is not None else self.defaults.get("authorizer")
+        if name is None or name == NO_AUTHORIZER:
+            return None
+        return self.authorizers.get(name)
+
+    def route_scopes(self, route: Route) -> list[str]:
+        scopes = route.scopes if route.scopes is not None else self.defaults.get("authorization_scopes")
+        return list(scopes or [])
+
+    def _authorization_problems(self) -> Iterator[ConfigError]:
+        if not isinstance(self.authorizer_definitions, Mapping):
+            yield self.error(
+                f"authorizers must be a dict of name to props, got {self.authorizer_definitions!r}"
+            )
+            return
+        for problem in problems(self.authorizer_definitions):
+            yield self.error(problem)
+        known = ", ".join(repr(n) for n in [*self.authorizer_definitions, NO_AUTHORIZER])
+        default = self.defaults.get("authorizer")
+        if default is not None and default != NO_AUTHORIZER and default not in self.authorizer_definitions:
+            yield self.error(f"defaults authorizer {default!r} is not defined", hint=f"use one of {known}")
+        for route in self.routes.values():
+            name = route.authorizer
+            if name is not None and name != NO_AUTHORIZER and name not in self.authorizer_definitions:
+                yield self.error(
+                    f"route {route.key!r} names unknown authorizer {name!r}", hint=f"use one of {known}"
+                )
+                continue
+            scopes = self.route_scopes(route)
+            if scopes and (isinstance(scopes, str) or not all(isinstance(s, str) and s for s in scopes)):
+                yield self.error(
+                    f"route {route.key!r} has authorization_scopes {scopes!r}: use a list of strings"
+                )
+                continue
+            authorizer = self.route_authorizer(route)
+            if scopes and authorizer is None:
+                yield self.error(
+                    f"route {route.key!r} has authorization_scopes {scopes!r} but no authorizer",
+                    hint="scopes are checked by a JWT authorizer: name one for the route",
+                )
+            elif scopes and authorizer is not None and not authorizer.is_jwt:
+                yield self.error(
+                    f"route {route.key!r} has authorization_scopes {scopes!r} on the lambda authorizer "
+                    f"{authorizer.name!r}",
+                    hint="only JWT authorizers (type 'jwt' or 'user_pool') check scopes",
+                )
 
     def cors_configuration(self) -> dict[str, Any] | None:
         if self.cors is False:
@@ -196,6 +276,22 @@ class Api(Construct, BindsResources):
             {"ApiId": ref(self.id), "StageName": "$default", "AutoDeploy": True},
             construct=self.id,
         )
+        for authorizer in self.authorizers.values():
+            ctx.add(
+                "AWS::ApiGatewayV2::Authorizer",
+                authorizer.slug(self.id),
+                None,
+                authorizer_properties(authorizer, self.id, ctx),
+                construct=self.id,
+            )
+            if authorizer.function is not None:
+                ctx.add(
+                    "AWS::Lambda::Permission",
+                    f"{authorizer.slug(self.id)}Permission",
+                    None,
+                    authorizer_permission(authorizer, self.id, ctx),
+                    construct=self.id,
+                )
         for route in self.routes.values():
             assert route.function is not None
             function = route.function
@@ -221,6 +317,7 @@ class Api(Construct, BindsResources):
                     "ApiId": ref(self.id),
                     "RouteKey": route.key,
                     "Target": {"Fn::Join": ["/", ["integrations", ref(integration_id)]]},
+                    **self._route_authorization(route),
                 },
                 construct=self.id,
                 metadata={"function": function.logical_id},
@@ -247,6 +344,19 @@ class Api(Construct, BindsResources):
                 },
                 construct=self.id,
             )
+
+    def _route_authorization(self, route: Route) -> dict[str, Any]:
+        authorizer = self.route_authorizer(route)
+        if authorizer is None:
+            return {}  # API Gateway's default: NONE
+        properties: dict[str, Any] = {
+            "AuthorizationType": "JWT" if authorizer.is_jwt else "CUSTOM",
+            "AuthorizerId": ref(authorizer.slug(self.id)),
+        }
+        scopes = self.route_scopes(route)
+        if scopes:
+            properties["AuthorizationScopes"] = scopes
+        return properties
 
     def bind_metadata(self, ctx: SynthContext) -> dict[str, Any]:
         return {"url": self.url.value}

@@ -13,6 +13,7 @@ from rich.markup import escape
 from squall.dev.output import Overlaps, handler_lines
 from squall.logs.tracebacks import parse_frames, render
 from squall.runtime import InvocationResult
+from squall.runtime.apigw.event import caller
 
 MAX_TRACE_LINES = 40
 
@@ -86,9 +87,11 @@ class TerminalView:
         text, style = status_of(result)
         clock = time.strftime("%H:%M:%S")
         temperature = "cold" if result.cold else "warm"
+        who = caller(event)
+        by = f"  [dim]by[/dim] {escape(who)}" if who else ""
         self._print(
             f"[dim]{clock}[/dim]  {escape(function)}  {escape(trigger_of(event))}  "
-            f"[{style}]{escape(text)}[/{style}]  {result.duration_ms:.1f} ms  [dim]{temperature}[/dim]"
+            f"[{style}]{escape(text)}[/{style}]  {result.duration_ms:.1f} ms  [dim]{temperature}[/dim]{by}"
         )
         if result.error_type and isinstance(result.payload, Mapping):
             message = result.payload.get("errorMessage", "")

@@ -22,6 +22,7 @@ Kind = Literal[
     "http_api",
     "log_group",
     "ssm_parameter",
+    "cognito_user_pool",
 ]
 
 
@@ -44,6 +45,7 @@ RULES: dict[Kind, NameRule] = {
     "http_api": NameRule(128, r"A-Za-z0-9_ -"),
     "log_group": NameRule(512, r"A-Za-z0-9_./#-"),
     "ssm_parameter": NameRule(1011, r"A-Za-z0-9_./-"),
+    "cognito_user_pool": NameRule(128, r"A-Za-z0-9_+=,.@-"),
 }
 
 HASH_LENGTH = 8

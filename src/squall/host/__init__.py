@@ -8,7 +8,8 @@ moto stores functions and APIs but runs neither without Docker. This package is 
 - ``logs``: every invocation's output, with START/END/REPORT lines, shipped to CloudWatch Logs, and its
   record (``squall.runtime.records``) to ``/squall/invocations``, whose stream goes when the function does;
 - ``http_api``: each HTTP API served on its own port of 127.0.0.1, kept across restarts, as API Gateway's
-  payload format 2.0 data plane.
+  payload format 2.0 data plane, with its routes' authorizers (``authorization``);
+- ``cognito_triggers``: a user pool's pre sign-up and post confirmation functions.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse, Regi
 
 
 def setup(registry: Registry) -> None:
+    from squall.host.cognito_triggers import CognitoTriggers
     from squall.host.functions import FunctionHost
     from squall.host.http_api import ApiEndpointClaims, HttpApiService
     from squall.host.invoke_api import InvokeHandler
@@ -43,6 +45,10 @@ def setup(registry: Registry) -> None:
     registry.claim("apigatewayv2", "CreateApi", claims.create)
     registry.claim("apigatewayv2", "GetApi", claims.read)
     registry.claim("apigatewayv2", "GetApis", claims.read)
+    triggers = CognitoTriggers(host)
+    registry.claim("cognitoidp", "SignUp", triggers.sign_up)
+    registry.claim("cognitoidp", "ConfirmSignUp", triggers.confirm)
+    registry.claim("cognitoidp", "AdminConfirmSignUp", triggers.confirm)
     registry.add_service(host.log_service)
     registry.add_service(host.async_service)
     registry.add_service(apis)

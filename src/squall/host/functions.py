@@ -248,6 +248,14 @@ class FunctionHost:
                 log.exception("an invocation listener failed")
         return result
 
+    def record_refusal(
+        self, name_or_arn: str, region: str, event: Any, request_id: str, status: int, reason: str
+    ) -> None:
+        """Write the record of a request an authorizer refused, in the route function's stream."""
+        name = name_or_arn.rsplit(":function:", 1)[-1].split(":", 1)[0]
+        record = InvocationRecord.refused(name, event, request_id, status, reason, int(time.time() * 1000))
+        self.log_service.submit_record(INVOCATIONS_LOG_GROUP, name, region, record.message())
+
     def invoke_async(self, name_or_arn: str, region: str, event: Any) -> str:
         request_id = str(uuid.uuid4())
         self.async_service.submit(name_or_arn, region, event, request_id)

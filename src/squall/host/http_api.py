@@ -7,9 +7,11 @@ to that URL, which is what GetApi (and so the deployer's output) reports.
 One asyncio loop on a background thread runs one server (``http_server``) per API. A request is matched
 against the API's routes (most specific wins), turned into a payload 2.0 event, run on the integration's
 function in the function host, and mapped back, all as API Gateway does (``squall.runtime.apigw``). Route
-tables are read again after an ``apigatewayv2`` change. Before any of that, ``http_guard`` refuses requests
-for another host and from browser origins the API's CORS does not allow; ``http_server`` enforces API
-Gateway's size limits, read timeouts and a cap on open connections.
+tables are read again after an ``apigatewayv2`` change. A route with an authorizer runs it first
+(``authorization``): a refusal answers 401, 403 or 500 as API Gateway does, and the function never runs.
+Before any of that, ``http_guard`` refuses requests for another host and from browser origins the API's
+CORS does not allow; ``http_server`` enforces API Gateway's size limits, read timeouts and a cap on open
+connections.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse
+from squall.host.authorization import Authorization, RouteAuthorization, route_authorizations
 from squall.host.changes import ChangeWatch
 from squall.host.functions import ACCOUNT_ID, FunctionHost, FunctionNotFound
 from squall.host.http_guard import forbidden, is_loopback_host, refusal
@@ -40,6 +43,7 @@ from squall.runtime.apigw import (
     HttpResponse,
     RouteTable,
     apply_cors,
+    authorizer_refusal,
     build_event,
     internal_server_error,
     is_preflight,
@@ -71,6 +75,8 @@ class ApiRoutes:
     integrations: dict[str, Integration | None]
     """route key → integration (None: the route has no Lambda integration)."""
     cors: CorsConfig | None
+    authorizations: dict[str, RouteAuthorization] = field(default_factory=dict)
+    """route key → its authorizer (routes without one are public)."""
 
 
 def function_from_uri(uri: str) -> str:
@@ -150,6 +156,7 @@ class HttpApiService:
         self._ports: PortBook | None = None
         self._sync_lock = threading.RLock()
         self._limits = ServerLimits.from_environment()
+        self._authorization: Authorization | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -158,6 +165,7 @@ class HttpApiService:
             if self._ctx is not None:
                 return
             self._ctx = ctx
+            self._authorization = Authorization.for_cloud(ctx, self.host, self._executor)
             self.host.bind(ctx)
             self._ports = PortBook(ctx.data / PORTS_FILE)
             threading.Thread(target=self._loop.run_forever, name="http-api-loop", daemon=True).start()
@@ -279,6 +287,7 @@ class HttpApiService:
                     RouteTable(integrations),
                     integrations,
                     cors_config(api.cors_configuration),
+                    route_authorizations(api),
                 )
                 self._routes[api_id] = (read_at, routes)
                 return routes
@@ -320,6 +329,13 @@ class HttpApiService:
             route=match,
         )
         loop = asyncio.get_running_loop()
+        guard = routes.authorizations.get(match.route_key)
+        if guard is not None:
+            assert self._authorization is not None
+            where = (routes.region, routes.api_id, integration.function)
+            status = await self._authorization.admit(guard, where, request, event, request_id)
+            if status != 200:
+                return authorizer_refusal(status)
         done: asyncio.Future[InvocationResult] = loop.create_future()
         function, region = integration.function, routes.region
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from squall.runtime.apigw.event import caller
+
 if TYPE_CHECKING:
     from squall.runtime import InvocationResult
 
@@ -34,6 +36,28 @@ class InvocationRecord:
     logs: str
     at: int
     """When it started, in epoch milliseconds."""
+    refusal: str | None = None
+    """Why the route's authorizer refused the request (then the function did not run)."""
+
+    @classmethod
+    def refused(
+        cls, function: str, event: Any, request_id: str, status: int, reason: str, at: int
+    ) -> InvocationRecord:
+        """The record of a request an authorizer refused before ``function`` could run."""
+        message = {401: "Unauthorized", 403: "Forbidden"}.get(status, "Internal Server Error")
+        return cls(
+            requestId=request_id,
+            function=function,
+            event=event,
+            response={"statusCode": status, "body": json.dumps({"message": message})},
+            error=False,
+            errorType=None,
+            durationMs=0.0,
+            cold=False,
+            logs=f"refused by the authorizer: {reason}\n",
+            at=at,
+            refusal=reason,
+        )
 
     @classmethod
     def of(cls, function: str, event: Any, result: InvocationResult, at: int) -> InvocationRecord:
@@ -76,6 +100,7 @@ class InvocationRecord:
             "cold": self.cold,
             "logs": self.logs,
             "at": self.at,
+            **({"refusal": self.refusal} if self.refusal is not None else {}),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -90,6 +115,8 @@ class InvocationRecord:
             "at": self.at,
             "title": request_title(self.event),
             "status": response_status(self.response, self.error),
+            "caller": caller(self.event),
+            "refusal": self.refusal,
         }
 
     @classmethod
@@ -105,6 +132,7 @@ class InvocationRecord:
             cold=bool(data.get("cold")),
             logs=str(data.get("logs") or ""),
             at=int(data.get("at") or 0),
+            refusal=data.get("refusal") or None,
         )
 
     @classmethod

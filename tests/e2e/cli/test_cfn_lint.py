@@ -29,7 +29,7 @@ def template(graph: dict[str, Any]) -> str:
     return json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources})
 
 
-@pytest.mark.parametrize("example", ["url-shortener", "jobs"])
+@pytest.mark.parametrize("example", ["url-shortener", "jobs", "auth"])
 def test_no_service_permission_lacks_its_source_account(example: str, tmp_path: Path) -> None:
     root = tmp_path / example
     shutil.copytree(EXAMPLES / example, root, ignore=shutil.ignore_patterns(".squall", "__pycache__"))

@@ -23,7 +23,7 @@ from squall.cloud.plugins import CloudResponse
 
 Protocol = Literal["rest-xml", "json", "rest-json", "query", "sqs-json"]
 
-_JSON_SERVICES = frozenset({"dynamodb", "dynamodbstreams", "logs", "events", "ssm", "squall"})
+_JSON_SERVICES = frozenset({"dynamodb", "dynamodbstreams", "logs", "events", "ssm", "cognitoidp", "squall"})
 _REST_JSON_SERVICES = frozenset({"awslambda", "apigateway", "apigatewayv2"})
 _NAMESPACES = {
     "iam": "https://iam.amazonaws.com/doc/2010-05-08/",

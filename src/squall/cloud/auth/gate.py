@@ -10,7 +10,9 @@ In order:
    own endpoints never. A signed cross-site GET or HEAD of S3 without ``Origin`` (an ``<img>`` or a link
    to a presigned URL) is let through, as S3 serves it, since the page cannot read the answer.
 3. The signature (``verify.py``), whose credential scope must name the service asked. squall's own
-   endpoints take only the home's key (the account's root), signed for the ``squall`` service.
+   endpoints take only the home's key (the account's root), signed for the ``squall`` service. The few
+   requests AWS serves unsigned (Cognito's end-user operations, a pool's public keys: ``unsigned.py``)
+   pass as ``anonymous``.
 
 Every answer of the AWS endpoint carries ``Content-Security-Policy: sandbox`` and ``nosniff``: nothing the
 local cloud serves (an S3 object above all) runs as active content on its origin.
@@ -27,6 +29,7 @@ from squall.cloud.auth.errors import json_error, refusal, s3_error
 from squall.cloud.auth.failures import AuthFailure
 from squall.cloud.auth.hosts import is_loopback_host
 from squall.cloud.auth.keyring import Principal
+from squall.cloud.auth.unsigned import ANONYMOUS, may_be_unsigned
 from squall.cloud.auth.verify import Incoming, Verifier
 from squall.cloud.plugins import CloudResponse
 
@@ -40,6 +43,7 @@ _SIGNING_NAMES = {
     "awslambda": "lambda",
     "dynamodbstreams": "dynamodb",
     "apigatewayv2": "apigateway",
+    "cognitoidp": "cognito-idp",
 }
 
 CorsRules = Callable[[str], Sequence[cors.CorsRule] | None]
@@ -141,6 +145,8 @@ class Gate:
             }
             if request.method == "OPTIONS":
                 return _preflight(allowed, headers)
+        if may_be_unsigned(service, request.method, request.path, headers):
+            return Admitted(ANONYMOUS, "us-east-1", request.body, headers, allowed)
         try:
             verified = self.verifier.verify(request, s3=service == "s3")
             expected = _SIGNING_NAMES.get(service, service)

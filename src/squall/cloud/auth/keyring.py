@@ -6,7 +6,8 @@
   credentials, and how any client may): ``arn:aws:sts::123456789012:assumed-role/ROLE/SESSION``, valid
   with their session token until they expire;
 - access keys of IAM users created in the local cloud, while they are active:
-  ``arn:aws:iam::123456789012:user/NAME``.
+  ``arn:aws:iam::123456789012:user/NAME``;
+- ``anonymous``, for the few requests AWS serves unsigned (``unsigned.py``).
 
 The home's key is known up front; the others are found in the local cloud's own state by a ``KeySource``
 (``moto_keys.py``) the first time they are used and kept, so a request does not wait for the state lock.
@@ -20,7 +21,7 @@ from typing import Literal, Protocol
 
 from squall.cloud.auth.keys import ACCOUNT_ID, AccessKey
 
-PrincipalKind = Literal["root", "assumed-role", "user"]
+PrincipalKind = Literal["root", "assumed-role", "user", "anonymous"]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 
 from squall.deploy.errors import DeployError
 from squall.deploy.providers.apigw import ApiProvider, IntegrationProvider, RouteProvider, StageProvider
+from squall.deploy.providers.apigw_authorizer import AuthorizerProvider
 from squall.deploy.providers.base import Artifact, Current, Provider, ProviderContext
+from squall.deploy.providers.cognito import UserPoolClientProvider, UserPoolProvider
 from squall.deploy.providers.dynamodb_table import TableProvider
 from squall.deploy.providers.event_source_mapping import EventSourceMappingProvider
 from squall.deploy.providers.events_rule import RuleProvider
@@ -29,6 +31,9 @@ PROVIDERS: dict[str, Provider] = {
         StageProvider(),
         IntegrationProvider(),
         RouteProvider(),
+        AuthorizerProvider(),
+        UserPoolProvider(),
+        UserPoolClientProvider(),
         TableProvider(),
         BucketProvider(),
         QueueProvider(),

@@ -16,6 +16,7 @@ from typing import Any
 from squall.deploy.ownership import Owner
 from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, known
 
+ROUTE_AUTHORIZATION_KEYS = ("AuthorizationType", "AuthorizerId", "AuthorizationScopes")
 INTEGRATION_KEYS = (
     "IntegrationType",
     "IntegrationUri",
@@ -254,12 +255,20 @@ class RouteProvider(Provider):
             ApiId=props["ApiId"],
             RouteKey=props["RouteKey"],
             Target=props["Target"],
+            **{key: props[key] for key in ROUTE_AUTHORIZATION_KEYS if key in props},
         )
         return Current(made["RouteId"], {"Ref": made["RouteId"]})
 
     def update(
         self, ctx: ProviderContext, current: Current, old: dict[str, JSON], new: dict[str, JSON]
     ) -> Current:
+        # A route that no longer names an authorizer is public again: say so, UpdateRoute keeps what it
+        # is not given.
+        authorization = {
+            "AuthorizationType": new.get("AuthorizationType", "NONE"),
+            "AuthorizationScopes": new.get("AuthorizationScopes", []),
+            **({"AuthorizerId": new["AuthorizerId"]} if "AuthorizerId" in new else {}),
+        }
         ctx.call(
             "apigatewayv2",
             "update_route",
@@ -267,6 +276,7 @@ class RouteProvider(Provider):
             RouteId=current.physical_id,
             RouteKey=new["RouteKey"],
             Target=new["Target"],
+            **authorization,
         )
         return current
 

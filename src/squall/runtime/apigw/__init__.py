@@ -29,12 +29,14 @@ from squall.runtime.apigw.event import (
 )
 from squall.runtime.apigw.response import (
     HttpResponse,
+    authorizer_refusal,
     internal_server_error,
     map_invocation,
     map_result,
     not_found,
     service_unavailable,
     too_many_requests,
+    unauthorized,
 )
 from squall.runtime.apigw.routes import DEFAULT_ROUTE, RouteMatch, RouteTable, select_route
 
@@ -47,6 +49,7 @@ __all__ = [
     "RouteMatch",
     "RouteTable",
     "apply_cors",
+    "authorizer_refusal",
     "build_event",
     "encode_body",
     "format_request_time",
@@ -62,4 +65,5 @@ __all__ = [
     "select_route",
     "service_unavailable",
     "too_many_requests",
+    "unauthorized",
 ]

@@ -21,6 +21,7 @@ import base64
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
 from squall.runtime.apigw.routes import DEFAULT_ROUTE, RouteMatch
@@ -179,3 +180,20 @@ def build_event(
     if api.stage_variables:
         event["stageVariables"] = dict(api.stage_variables)
     return event
+
+
+def caller(event: Any) -> str | None:
+    """Who called, as the route's authorizer said: the token's user, or a Lambda authorizer's principal."""
+    context = event.get("requestContext") if isinstance(event, dict) else None
+    authorizer = context.get("authorizer") if isinstance(context, dict) else None
+    if not isinstance(authorizer, dict):
+        return None
+    jwt = authorizer.get("jwt")
+    claims = jwt.get("claims") if isinstance(jwt, dict) else None
+    if isinstance(claims, dict):
+        for name in ("email", "cognito:username", "username", "sub", "client_id"):
+            if claims.get(name):
+                return str(claims[name])
+    if authorizer.get("principalId"):
+        return str(authorizer["principalId"])
+    return "lambda authorizer" if "lambda" in authorizer else None

@@ -47,6 +47,19 @@ def not_found() -> HttpResponse:
     return _message(404, "Not Found")
 
 
+def unauthorized() -> HttpResponse:
+    return HttpResponse(401, [JSON_CONTENT_TYPE], b'{"message":"Unauthorized"}')
+
+
+def authorizer_refusal(status: int) -> HttpResponse:
+    """An authorizer's refusal in API Gateway's words: 401 Unauthorized, 403 Forbidden, else 500."""
+    if status == 401:
+        return unauthorized()
+    if status == 403:
+        return HttpResponse(403, [JSON_CONTENT_TYPE], b'{"message":"Forbidden"}')
+    return internal_server_error()
+
+
 def internal_server_error() -> HttpResponse:
     return _message(500, "Internal Server Error")
 
