@@ -184,15 +184,6 @@ def request(port: int, method: str, path: str, body: bytes, headers: dict[str, s
         connection.close()
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 30.0, what: str = "the condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{what} did not happen within {timeout} s")
-
-
 @pytest.fixture(scope="session")
 def signed(local_cloud: CloudInfo, boto3_session: Any) -> SignedClient:  # noqa: F811 - the imported fixture
     """Raw requests to the session's local cloud, signed with the session's credentials."""

@@ -14,7 +14,7 @@ import http.server
 import socket
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,18 +104,6 @@ def status_of(response: bytes) -> int:
 
 def body_of(response: bytes) -> bytes:
     return response.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in response else b""
-
-
-def eventually(check: Callable[[], Any], timeout: float = 30.0, what: str = "the condition") -> Any:
-    """Poll ``check`` until it returns something truthy (returned) or the deadline passes."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.05)
-    raise AssertionError(f"{what} did not hold within {timeout} s (last: {last!r})")
 
 
 def descendants(pid: int) -> set[int]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import json
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 from squall.cloud import CloudInfo
 from tests.conftest import EXAMPLES
 from tests.integration.conftest import session_for
+from tests.polling import eventually
 from tests.squall_process import SquallProcess, alive, descendants
 
 Response = tuple[int, dict[str, str], bytes]
@@ -31,18 +31,6 @@ def request(url: str, method: str = "GET", body: Any = None) -> Response:
     data = response.read()
     connection.close()
     return response.status, {k.lower(): v for k, v in response.getheaders()}, data
-
-
-def eventually(check: Callable[[], Any], timeout: float = 30.0) -> Any:
-    """Poll ``check`` until it returns a truthy value (returned) or the deadline passes."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.05)
-    raise AssertionError(f"not true within {timeout} s (last: {last!r})")
 
 
 @pytest.fixture

@@ -18,17 +18,7 @@ import pytest
 from squall.cloud import CloudInfo
 from tests.conftest import EXAMPLES
 from tests.integration.conftest import ClientFactory
-
-
-def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.2)
+from tests.polling import eventually as wait_until
 
 
 @pytest.mark.timeout(240)

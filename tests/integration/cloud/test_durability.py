@@ -15,6 +15,7 @@ from squall.cloud import journal, snapshot
 from squall.cloud.info import CloudInfo, CloudPaths
 from tests.integration.cloud.conftest import Daemons
 from tests.integration.conftest import ClientFactory
+from tests.polling import eventually as _wait_for
 
 TRUST = {
     "Version": "2012-10-17",
@@ -199,10 +200,3 @@ def test_garbage_after_last_record_is_skipped(daemons: Daemons, garbage: bytes) 
         file.write(garbage)
     again = daemons.start(home)
     assert daemons.clients(again)("ssm").get_parameter(Name="/torn")["Parameter"]["Value"] == "v"
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import uuid
 import zipfile
 from collections.abc import Callable, Mapping
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import ClientFactory
+from tests.polling import eventually as wait_until
 
 ASSUME_ROLE_POLICY = json.dumps(
     {
@@ -54,19 +54,6 @@ def zip_source(source: str, name: str = "app.py") -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr(name, source)
     return buffer.getvalue()
-
-
-def wait_until(
-    check: Callable[[], Any], timeout: float, interval: float = 0.1, what: str = "condition"
-) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,8 @@ import http.client
 import io
 import json
 import textwrap
-import time
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -22,18 +21,6 @@ def zip_files(files: Mapping[str, str]) -> bytes:
         for name, source in files.items():
             archive.writestr(name, textwrap.dedent(source))
     return buffer.getvalue()
-
-
-def poll(call: Callable[[], T], until: Callable[[T], bool], timeout: float = 30.0, step: float = 0.05) -> T:
-    """``call()`` until ``until(result)``; the last result is in the failure message."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = call()
-        if until(result):
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not there after {timeout} s: {result!r}")
-        time.sleep(step)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from squall import cloud
 from squall.cloud import CloudInfo
 from tests.integration.conftest import ClientFactory, clients_for
 from tests.integration.host.conftest import ASSUME_ROLE_POLICY, Api, Deploy, MakeApi
-from tests.integration.host.support import poll, send, zip_files
+from tests.integration.host.support import send, zip_files
+from tests.polling import poll
 
 MAPPING = """
 import base64

@@ -7,7 +7,8 @@ from typing import Any
 
 from tests.integration.conftest import ClientFactory
 from tests.integration.host.conftest import unique
-from tests.integration.host.support import poll, zip_files
+from tests.integration.host.support import zip_files
+from tests.polling import poll
 
 GROUP = "/squall/invocations"
 ECHO = "def handler(event, context):\n    return event\n"

@@ -13,7 +13,8 @@ from botocore.exceptions import ClientError
 from squall.cloud import CloudInfo
 from tests.integration.conftest import ClientFactory
 from tests.integration.host.conftest import Deploy
-from tests.integration.host.support import poll, zip_files
+from tests.integration.host.support import zip_files
+from tests.polling import poll
 
 ECHO = """
 def handler(event, context):

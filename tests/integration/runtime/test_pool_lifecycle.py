@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from squall.runtime import FunctionPool, TooManyRequests
+from tests.polling import eventually as poll
 
 WAIT_FOR_FILE = """
     import os, time
@@ -25,14 +25,6 @@ WAIT_FOR_FILE = """
 """
 
 MakePool = Callable[..., FunctionPool]
-
-
-def poll(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
 
 
 def process_gone(pid: int) -> bool:
