@@ -5,9 +5,10 @@ The ``TypedDict``s and the signatures in the construct modules are the only list
 reads them through ``typing.get_type_hints`` and walks a value along its annotation (a ``TypedDict``'s keys,
 a ``Mapping``'s values, a sequence's items, the alternative of a union that fits the value best).
 
-A construct's ``__init__`` (and any method marked ``@strict_options``) is wrapped once, by
-``Construct.__init_subclass__``. The outermost wrapped call checks; calls it makes itself (an ``Api``
-making its routes' functions) are not checked again. The call's source is read with ``ast`` so a problem
+Every construct's ``__init__`` is wrapped by ``Construct.__init_subclass__``; the other methods that take
+options (``add_routes``, ``bind``, ``set_default_function_props``) are marked ``@strict_options``. The
+outermost wrapped call checks; calls it makes itself (an ``Api`` making its routes' functions) are not
+checked again. The call's source is read with ``ast`` so a problem
 inside a dict literal points at the line of its key, not at the line that opens the call.
 """
 
