@@ -402,6 +402,12 @@ def test_functions_run_with_their_roles_session(
         }
     )
     role = aws_client("iam").create_role(RoleName=role_name, AssumeRolePolicyDocument=policy)
+    allowed = {"Effect": "Allow", "Action": "dynamodb:ListTables", "Resource": "*"}
+    aws_client("iam").put_role_policy(
+        RoleName=role_name,
+        PolicyName="list-tables",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [allowed]}),
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("app.py", WHOAMI)

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import ClientFactory
+from tests.integration.roles import grant
 
 ASSUME_ROLE_POLICY = json.dumps(
     {
@@ -73,6 +74,7 @@ def wait_until(
 def lambda_role_arn(aws_client: ClientFactory) -> str:
     name = f"events-tests-{uuid.uuid4().hex[:8]}"
     role = aws_client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=ASSUME_ROLE_POLICY)
+    grant(aws_client("iam"), name)
     return str(role["Role"]["Arn"])
 
 
