@@ -75,13 +75,14 @@ class DenialNotes:
 
     def fold_into(
         self, function: str, environment: Mapping[str, str], result: InvocationResult
-    ) -> InvocationResult:
-        """``result`` with the notes of the denials ``function`` met, before its ``END`` line."""
+    ) -> tuple[InvocationResult, list[str]]:
+        """``result`` with the notes of the denials ``function`` met before its ``END`` line, and the notes."""
         denials = self.take(function)
         if not denials:
-            return result
-        lines = "".join(note(d, environment) + "\n" for d in denials)
+            return result, []
+        notes = [note(d, environment) for d in denials]
+        lines = "".join(n + "\n" for n in notes)
         logs = result.logs
         at = logs.rfind("END RequestId:")
         logs = logs[:at] + lines + logs[at:] if at >= 0 else logs + lines
-        return dataclasses.replace(result, logs=logs)
+        return dataclasses.replace(result, logs=logs), notes

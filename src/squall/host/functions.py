@@ -238,7 +238,9 @@ class FunctionHost:
                 log.warning("dev session %s is gone; %s runs its deployed code", session.id, config.name)
         if result is None:
             result = self._pool_for(config, code).invoke(event, request_id=request_id)
-        result = self.denials.fold_into(config.name, dict(config.environment), result)
+        result, notes = self.denials.fold_into(config.name, dict(config.environment), result)
+        if notes and session is not None:
+            self.live.tell(session, config.name, notes)
         self.log_service.submit(
             f"/aws/lambda/{config.name}", result.log_stream_name, config.region, result.logs
         )
