@@ -122,7 +122,7 @@ def test_a_queue_consumer_receives_and_deletes_but_cannot_send(
     assert sent["message"] == denied_message(
         f"parity-{name}-JobsConsumer",
         consumer,
-        "sqs:SendMessage",
+        "sqs:sendmessage",  # SQS words the action in lowercase
         f"arn:aws:sqs:us-east-1:{ACCOUNT}:parity-{name}-Jobs",
     )
 
@@ -174,3 +174,17 @@ def wait_for_log(root_client: Callable[[str], Any], function: str, text: str, ti
             return str(found[0])
         time.sleep(0.1)
     raise AssertionError(f"no log line with {text!r} in /aws/lambda/{function} within {timeout} s")
+
+
+def test_switching_an_app_from_warn_to_enforce_applies_at_the_next_deploy(
+    deploy_app: Deploy, invoke: Invoke
+) -> None:
+    name = stage()
+    table = f"parity-{name}-Notes"
+    deploy_app(app(bound=False, mode="warn"), name)
+    assert invoke(f"parity-{name}-Writer", put(table))["ok"] is True
+    deploy_app(app(bound=False), name)
+    result = invoke(f"parity-{name}-Writer", put(table))
+    assert (result["ok"], result["code"]) == (False, "AccessDeniedException")
+    deploy_app(app(bound=False, mode="off"), name)
+    assert invoke(f"parity-{name}-Writer", put(table))["ok"] is True

@@ -4,8 +4,8 @@ AWS words an identity-based denial the same in every service (``User: ARN is not
 ACTION on resource: RESOURCE because no identity-based policy allows the ACTION action``, or ``with an
 explicit deny in an identity-based policy``) inside each service's own error: DynamoDB, SSM, CloudWatch
 Logs and EventBridge a 400 ``AccessDeniedException`` (JSON), Lambda a 403 ``AccessDeniedException``
-(REST-JSON), S3 a 403 ``AccessDenied`` (XML, the resource in quotes), SQS, IAM and STS a 403
-``AccessDenied``, SNS a 403 ``AuthorizationError``.
+(REST-JSON), S3 a 403 ``AccessDenied`` (XML, the resource in quotes), SQS (the action in lowercase), IAM
+and STS a 403 ``AccessDenied``, SNS a 403 ``AuthorizationError``.
 """
 
 from __future__ import annotations
@@ -34,16 +34,16 @@ class Denial:
     service: str
     region: str
 
-    def message(self, *, quoted: bool = False) -> str:
+    def message(self, *, quoted: bool = False, lowercase: bool = False) -> str:
         resource = f'"{self.resource}"' if quoted else self.resource
+        action = self.action.lower() if lowercase else self.action
         reason = (
             "with an explicit deny in an identity-based policy"
             if self.decision == "explicit-deny"
-            else f"because no identity-based policy allows the {self.action} action"
+            else f"because no identity-based policy allows the {action} action"
         )
         return (
-            f"User: {self.principal} is not authorized to perform: {self.action} on resource: {resource} "
-            f"{reason}"
+            f"User: {self.principal} is not authorized to perform: {action} on resource: {resource} {reason}"
         )
 
 
@@ -57,7 +57,10 @@ def response(denial: Denial, headers: Mapping[str, str]) -> CloudResponse:
         return json_error(400, "AccessDeniedException", denial.message())
     if protocol == "rest-json":
         return json_error(403, "AccessDeniedException", denial.message(), rest=True)
-    if protocol == "sqs-json":
-        return sqs_json_error(403, "AccessDenied", denial.message())
+    if service == "sqs":  # SQS names the action in lowercase (``sqs:sendmessage``)
+        message = denial.message(lowercase=True)
+        if protocol == "sqs-json":
+            return sqs_json_error(403, "AccessDenied", message)
+        return query_error(403, "AccessDenied", message, service)
     code = "AuthorizationError" if service == "sns" else "AccessDenied"
     return query_error(403, code, denial.message(), service)
