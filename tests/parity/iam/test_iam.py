@@ -188,3 +188,29 @@ def test_switching_an_app_from_warn_to_enforce_applies_at_the_next_deploy(
     assert (result["ok"], result["code"]) == (False, "AccessDeniedException")
     deploy_app(app(bound=False, mode="off"), name)
     assert invoke(f"parity-{name}-Writer", put(table))["ok"] is True
+
+
+def test_attached_managed_policies_count_and_an_explicit_deny_wins(
+    deploy_app: Deploy, invoke: Invoke, root_client: Callable[[str], Any]
+) -> None:
+    import json
+
+    name = stage()
+    deploy_app(app(bound=False), name)
+    table = f"parity-{name}-Notes"
+    writer, iam = f"parity-{name}-Writer", root_client("iam")
+    grant = {"Effect": "Allow", "Action": "dynamodb:*Item", "Resource": f"arn:aws:dynamodb:*:*:table/{table}"}
+    policy = iam.create_policy(
+        PolicyName=f"{name}-items", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [grant]})
+    )["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=writer, PolicyArn=policy)
+    assert invoke(writer, put(table))["ok"] is True
+    deny = {"Effect": "Deny", "Action": "dynamodb:PutItem", "Resource": "*"}
+    iam.put_role_policy(
+        RoleName=writer,
+        PolicyName="no-puts",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [deny]}),
+    )
+    result = invoke(writer, put(table))
+    assert (result["ok"], result["code"]) == (False, "AccessDeniedException")
+    assert result["message"].endswith("with an explicit deny in an identity-based policy")
