@@ -258,7 +258,7 @@ def _enforcer(cloud: Any, home: Path, registry: plugins.Registry) -> Any:
     from squall.cloud.iam.enforcer import Enforcer, MotoPolicies
 
     enforcer = Enforcer(
-        lambda: reference.load(home / "cache"), MotoPolicies(cloud), registry.denial_listeners
+        lambda: reference.load(reference.cache_dir(home)), MotoPolicies(cloud), registry.denial_listeners
     )
     threading.Thread(target=enforcer.reference, name="iam-reference", daemon=True).start()
     return enforcer

