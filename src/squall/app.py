@@ -12,6 +12,8 @@ from squall.constructs.location import SourceLocation, caller_location
 from squall.constructs.options import strict_options
 
 Target = Literal["local", "aws"]
+IamMode = Literal["enforce", "warn", "off"]
+IAM_MODES: tuple[IamMode, ...] = ("enforce", "warn", "off")
 
 
 class App:
@@ -24,6 +26,7 @@ class App:
         region: str = "us-east-1",
         target: Target = "local",
         root: Path | None = None,
+        iam: IamMode = "enforce",
     ) -> None:
         self.name = name
         self.root = root or Path.cwd()
@@ -31,6 +34,9 @@ class App:
         self.stage = stage
         self.region = region
         self.target: Target = target
+        self.iam: IamMode = iam
+        """How the local cloud treats a request a function's role does not allow: ``enforce`` denies it
+        as AWS does, ``warn`` reports it and lets it through, ``off`` does not check."""
         self.stacks: list[Stack] = []
         self.constructs: list[Construct] = []
         self.default_function_props: FunctionProps = {}

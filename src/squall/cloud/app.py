@@ -1,7 +1,8 @@
 """From a parsed HTTP request to ``LocalCloud.handle`` and back, through the front door.
 
 Every request passes the gate (``auth/gate.py``): loopback ``Host``, no web page unless CORS allows it,
-a valid signature. The verified principal rides on the ``CloudRequest``.
+a valid signature. The verified principal rides on the ``CloudRequest``. A request signed by a role
+session (a function's) is then authorised by IAM (``iam/enforcer.py``) before any service sees it.
 
 Besides the AWS APIs it answers ``GET /_squall/health`` (no AWS path starts with ``/_squall``: S3
 bucket names cannot contain an underscore) with the daemon's pid, port and start time, which is how
@@ -26,6 +27,7 @@ from squall.cloud.auth.gate import Admitted, Gate, with_headers
 from squall.cloud.auth.verify import Incoming
 from squall.cloud.bodies import StreamedBody
 from squall.cloud.core import LocalCloud
+from squall.cloud.iam.enforcer import Enforcer
 from squall.cloud.operations import SERVICES, UnknownService, operation_of, service_of
 from squall.cloud.plugins import CloudRequest, CloudResponse
 
@@ -40,10 +42,13 @@ STREAMED = frozenset({"PutObject", "CopyObject", "UploadPart"})
 class CloudApp:
     """Turns one parsed HTTP request into a ``CloudResponse``; never raises."""
 
-    def __init__(self, cloud: LocalCloud, identity: dict[str, Any], gate: Gate) -> None:
+    def __init__(
+        self, cloud: LocalCloud, identity: dict[str, Any], gate: Gate, enforcer: Enforcer | None = None
+    ) -> None:
         self.cloud = cloud
         self.identity = identity
         self.gate = gate
+        self.enforcer = enforcer
 
     def respond(
         self,
@@ -136,6 +141,20 @@ class CloudApp:
         operation = operation_of(
             service, incoming.method, incoming.path, incoming.query, admitted.headers, admitted.body
         )
+        if self.enforcer is not None:
+            denied = self.enforcer.check(
+                admitted.principal,
+                service,
+                operation,
+                incoming.method,
+                incoming.path,
+                incoming.query,
+                admitted.headers,
+                admitted.body,
+                admitted.region,
+            )
+            if denied is not None:
+                return denied
         request = CloudRequest(
             service,
             operation,

@@ -14,6 +14,7 @@ import logging
 import re
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -41,6 +42,17 @@ _AWS_HOSTS = {
 }
 
 Raw = tuple[int, dict[str, str], "bytes | BodySlice"]
+
+
+@dataclass(frozen=True)
+class RolePolicies:
+    """What IAM evaluates for a session of a role: its identity-based policy documents, and its tags."""
+
+    arn: str
+    documents: tuple[str, ...]
+    tags: Mapping[str, str]
+
+
 _MotoHandler = Callable[[Any, str, Any], Any]
 
 
@@ -75,6 +87,23 @@ class MotoBridge:
     def backend(self, service: str, region: str, account_id: str) -> Any:
         regions = self.live[service][account_id]
         return regions[region] if region in regions else regions["aws"]
+
+    def role_policies(self, account_id: str, role_name: str) -> RolePolicies | None:
+        """A role's identity-based policy documents (inline, then attached managed ones' default version)
+        and its tags, or None when there is no such role. Call under the state lock."""
+        iam = self.live["iam"][account_id]["global"]
+        role: Any = next((r for r in iam.roles.values() if r.name == role_name), None)
+        if role is None:
+            return None
+        documents = [str(document) for document in role.policies.values()]
+        for managed in role.managed_policies.values():
+            default = next((v for v in managed.versions if v.is_default), None)
+            if default is not None:
+                documents.append(str(default.document))
+        raw_tags: Any = role.tags or {}
+        items = raw_tags.values() if isinstance(raw_tags, dict) else raw_tags
+        tags = {str(t["Key"]): str(t.get("Value", "")) for t in items if isinstance(t, dict) and "Key" in t}
+        return RolePolicies(role.arn, tuple(documents), tags)
 
     def handle(
         self,

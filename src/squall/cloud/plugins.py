@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from squall.cloud.auth import AccessKey, Principal
+    from squall.cloud.iam.denials import Denial
 
 from squall.cloud.bodies import BodySlice, StreamedBody
 
@@ -180,6 +181,7 @@ class Registry:
         self._prefixes: list[tuple[str, Handler]] = []
         self.services: list[BackgroundService] = []
         self.internal_invoke: InternalInvoke | None = None
+        self.denial_listeners: list[Callable[[Denial], None]] = []
 
     def claim(self, service: str, operation: str, handler: Handler) -> None:
         """Serve ``operation`` of ``service`` (moto backend name, e.g. ``awslambda``) with ``handler``."""
@@ -196,6 +198,11 @@ class Registry:
     def on_internal_invoke(self, callback: InternalInvoke) -> None:
         """Receive ``(function_arn, payload)`` for invocations moto starts itself (see module docs)."""
         self.internal_invoke = callback
+
+    def on_denial(self, callback: Callable[[Denial], None]) -> None:
+        """Receive each request IAM denies (or would deny, in ``warn`` mode); called on the request's
+        thread, so it must be quick."""
+        self.denial_listeners.append(callback)
 
     def path_handler(self, path: str) -> Handler | None:
         return next((h for p, h in self._prefixes if path.startswith(p)), None)

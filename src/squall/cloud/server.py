@@ -162,7 +162,10 @@ def serve(
         identity: dict[str, Any] = {"started_at": time.time()}
         bound = int(listener.getsockname()[1])
         server = CloudServer(
-            listener, CloudApp(cloud, identity, _gate(cloud, bound)), store.bodies, Limits.from_env()
+            listener,
+            CloudApp(cloud, identity, _gate(cloud, bound), _enforcer(cloud, home, registry)),
+            store.bodies,
+            Limits.from_env(),
         )
         cloud.endpoint = f"http://{HOST}:{bound}"
         identity.update(port=bound, endpoint=cloud.endpoint)
@@ -247,6 +250,18 @@ def _gate(cloud: Any, port: int) -> Any:
     origins = os.environ.get("SQUALL_CLOUD_ALLOWED_ORIGINS", "")
     allowed = frozenset(origin.strip().rstrip("/") for origin in origins.split(",") if origin.strip())
     return Gate(Verifier(keys), port, lambda bucket: cors.bucket_rules(cloud, bucket), allowed)
+
+
+def _enforcer(cloud: Any, home: Path, registry: plugins.Registry) -> Any:
+    """IAM for requests signed by role sessions; the reference data is read on a thread at start."""
+    from squall.cloud.iam import reference
+    from squall.cloud.iam.enforcer import Enforcer, MotoPolicies
+
+    enforcer = Enforcer(
+        lambda: reference.load(reference.cache_dir(home)), MotoPolicies(cloud), registry.denial_listeners
+    )
+    threading.Thread(target=enforcer.reference, name="iam-reference", daemon=True).start()
+    return enforcer
 
 
 def _listen(port: int) -> socket.socket:

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from squall.app import App
+from squall.app import IAM_MODES, App
 from squall.config.stage import MAX_APP_LENGTH, name_problem, resolve_stage
 from squall.errors import ConfigError, SquallError
 from squall.graph.model import Graph
@@ -103,12 +103,12 @@ def _app_settings(module: ModuleType, config_path: Path, stage: str) -> dict[str
     where = f"{config_path}:{line}"
     if not isinstance(settings, dict):
         raise ConfigError(f"config() must return a dict, got {settings!r}", where=where)
-    unknown = set(settings) - {"name", "region", "target"}
+    unknown = set(settings) - {"name", "region", "target", "iam"}
     if unknown:
         raise ConfigError(
             f"config() returned unknown key(s) {', '.join(sorted(unknown))}",
             where=where,
-            hint="known keys: name, region, target",
+            hint="known keys: name, region, target, iam",
         )
     name = settings.get("name")
     if name is None:
@@ -122,7 +122,15 @@ def _app_settings(module: ModuleType, config_path: Path, stage: str) -> dict[str
     region = settings.get("region", "us-east-1")
     if not isinstance(region, str) or not region.replace("-", "").isalnum():
         raise ConfigError(f"invalid region {region!r}", where=where)
-    return {"name": name, "region": region, "target": target}
+    iam = settings.get("iam", "enforce")
+    if iam not in IAM_MODES:
+        raise ConfigError(
+            f"invalid iam {iam!r}",
+            where=where,
+            hint="use 'enforce' (the default: the local cloud denies what the function's role does not "
+            "allow), 'warn' (report each denial and allow it) or 'off'",
+        )
+    return {"name": name, "region": region, "target": target, "iam": iam}
 
 
 def load_app(config_path: Path, stage: str | None = None, target: str | None = None) -> App:
@@ -134,7 +142,14 @@ def load_app(config_path: Path, stage: str | None = None, target: str | None = N
         if target not in TARGETS:
             raise ConfigError(f"invalid target {target!r}", hint="use 'local' or 'aws'")
         settings["target"] = target
-    app = App(settings["name"], resolved_stage, settings["region"], settings["target"], root=root)
+    app = App(
+        settings["name"],
+        resolved_stage,
+        settings["region"],
+        settings["target"],
+        root=root,
+        iam=settings["iam"],
+    )
     stacks_fn = getattr(module, "stacks", None)
     if not callable(stacks_fn):
         raise ConfigError(

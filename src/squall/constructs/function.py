@@ -210,6 +210,7 @@ class Function(Construct, BindsResources):
                         "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
                     }
                 ],
+                **({"IamMode": ctx.iam} if ctx.iam != "enforce" else {}),
             },
             construct=self.id,
         )

@@ -22,15 +22,19 @@ from squall.cloud.auth.verify import Incoming, Verifier
 from squall.runtime import InvocationResult
 
 Invoke = Callable[[str, Any, str | None], InvocationResult]
+Notes = Callable[[str, list[str]], None]
+"""Called with a function's physical name and the IAM denial notes its last invocation met."""
 SIGNING_NAME = "squall"
 MAX_BODY = 8 * 1024 * 1024  # an invocation's event is at most 6 MB
 
 
 class LiveServer:
-    """``POST /invoke`` with ``{"function", "event", "request_id"}`` → the ``InvocationResult`` as JSON."""
+    """``POST /invoke`` with ``{"function", "event", "request_id"}`` → the ``InvocationResult`` as JSON;
+    ``POST /denials`` with ``{"function", "lines"}``: what IAM denied that function, told to ``notes``."""
 
-    def __init__(self, invoke: Invoke, key: AccessKey) -> None:
+    def __init__(self, invoke: Invoke, key: AccessKey, notes: Notes | None = None) -> None:
         self._invoke = invoke
+        self._notes = notes
         self._verifier = Verifier(KeyRing(key))
         owner = self
 
@@ -51,6 +55,9 @@ class LiveServer:
                 refused = owner._refusal(self, body)
                 if refused is not None:
                     self._answer(403, {"error": refused})
+                    return
+                if self.path.partition("?")[0] == "/denials":
+                    self._answer(*owner._denials(body))
                     return
                 try:
                     document = json.loads(body)
@@ -78,6 +85,16 @@ class LiveServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
+
+    def _denials(self, body: bytes) -> tuple[int, Any]:
+        try:
+            document = json.loads(body)
+            function, lines = str(document["function"]), [str(line) for line in document["lines"]]
+        except (ValueError, KeyError, TypeError):
+            return 400, {"error": "expected {function, lines}"}
+        if self._notes is not None:
+            self._notes(function, lines)
+        return 200, {}
 
     def _refusal(self, handler: BaseHTTPRequestHandler, body: bytes) -> str | None:
         """Why a call is refused, or None when the local cloud signed it."""

@@ -109,7 +109,7 @@ class DevSession:
         if clients.credentials is None:
             raise DevError("squall dev needs the local cloud's credentials to sign its calls")
         self._key = clients.credentials
-        self._server = LiveServer(self.invoke, self._key)
+        self._server = LiveServer(self.invoke, self._key, self._denied)
         self._imports = ImportGraph(project.root)
         self._threads: list[threading.Thread] = []
         self._template: TemplateProcess | None = None
@@ -159,6 +159,13 @@ class DevSession:
         for listener in self.listeners:
             listener(function.name, event, result)
         return result
+
+    def _denied(self, function_name: str, lines: list[str]) -> None:
+        """What IAM denied a live function (the local cloud tells it after the invocation)."""
+        with self._lock:
+            function = self.functions.get(function_name)
+        for line in lines:
+            self.view.problem(f"{function.logical_id if function else function_name}: {line}")
 
     # -- deploy and pools ---------------------------------------------------------------------
 

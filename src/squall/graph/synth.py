@@ -26,6 +26,7 @@ class SynthContext:
         self.region = app.region
         self.root = app.root
         self.log_retention_days = DEFAULT_LOG_RETENTION_DAYS
+        self.iam = app.iam
         self.resources: dict[str, Resource] = {}
         self.bindings: list[Binding] = []
         self.secrets: list[Secret] = []

@@ -7,6 +7,7 @@ moto stores functions and APIs but runs neither without Docker. This package is 
   function's uploaded code, with its configuration, role credentials and ``AWS_ENDPOINT_URL`` set;
 - ``logs``: every invocation's output, with START/END/REPORT lines, shipped to CloudWatch Logs, and its
   record (``squall.runtime.records``) to ``/squall/invocations``, whose stream goes when the function does;
+- ``denials``: IAM denials written into the denied function's logs, with the ``bind`` that fixes them;
 - ``http_api``: each HTTP API served on its own port of 127.0.0.1, kept across restarts, as API Gateway's
   payload format 2.0 data plane, with its routes' authorizers (``authorization``);
 - ``cognito_triggers``: a user pool's pre sign-up and post confirmation functions.
@@ -53,3 +54,4 @@ def setup(registry: Registry) -> None:
     registry.add_service(host.async_service)
     registry.add_service(apis)
     registry.on_internal_invoke(host.internal_invoke)
+    registry.on_denial(host.denials.record)

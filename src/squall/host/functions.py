@@ -26,6 +26,7 @@ from typing import Any
 
 from squall.cloud.plugins import CloudContext
 from squall.host.changes import ChangeWatch
+from squall.host.denials import DenialNotes
 from squall.host.live import LiveRegistry, SessionGone
 from squall.host.logs import LogShipper
 from squall.runtime import Credentials, FunctionPool, FunctionSpec, InvocationResult
@@ -91,6 +92,7 @@ class FunctionHost:
         """(name or ARN, region) → (the mutation number when read, the configuration), once unpacked."""
         self._function_changes = ChangeWatch(["awslambda"])
         self.log_service = LogShipper()
+        self.denials = DenialNotes()
         self.async_service = AsyncInvoker(self)
         self.listeners: list[Listener] = []
         self.live = LiveRegistry(key=lambda: self.ctx.home_key)
@@ -236,6 +238,9 @@ class FunctionHost:
                 log.warning("dev session %s is gone; %s runs its deployed code", session.id, config.name)
         if result is None:
             result = self._pool_for(config, code).invoke(event, request_id=request_id)
+        result, notes = self.denials.fold_into(config.name, dict(config.environment), result)
+        if notes and session is not None:
+            self.live.tell(session, config.name, notes)
         self.log_service.submit(
             f"/aws/lambda/{config.name}", result.log_stream_name, config.region, result.logs
         )

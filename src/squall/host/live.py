@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import socket
 import threading
 import time
@@ -29,6 +30,7 @@ from squall.cloud.auth.sigv4 import sign_headers
 from squall.cloud.plugins import CloudContext, CloudRequest, CloudResponse
 from squall.runtime import InvocationResult
 
+log = logging.getLogger(__name__)
 PATH_PREFIX = "/_squall/live/"
 LEASE_SECONDS = 15.0
 FORWARD_TIMEOUT = 960.0  # longer than any function timeout (900 s); the session enforces the real one
@@ -137,17 +139,28 @@ class LiveRegistry:
             connections[url] = connection
         return connection
 
-    def forward(
-        self, session: Session, function_name: str, event: Any, request_id: str | None
-    ) -> InvocationResult:
-        body = json.dumps({"function": function_name, "event": event, "request_id": request_id}).encode()
+    def tell(self, session: Session, function_name: str, lines: list[str]) -> None:
+        """Show ``lines`` (IAM denial notes of a live function) in the dev session; best effort, on a
+        connection of its own (denials are rare)."""
+        body = json.dumps({"function": function_name, "lines": lines}).encode()
+        parts = urlsplit(session.url)
+        connection = _NoDelayConnection(parts.hostname or "127.0.0.1", parts.port, timeout=5)
+        try:
+            connection.request("POST", "/denials", body, self._signed(session, "/denials", body))
+            connection.getresponse().read()
+        except (OSError, http.client.HTTPException) as exc:
+            log.warning("could not tell the dev session %s what IAM denied: %s", session.id, exc)
+        finally:
+            connection.close()
+
+    def _signed(self, session: Session, path: str, body: bytes) -> dict[str, str]:
         parts = urlsplit(session.url)
         headers = {"host": parts.netloc, "content-type": "application/json"}
         key = self._key()
         headers.update(
             sign_headers(
                 method="POST",
-                path="/invoke",
+                path=path,
                 query="",
                 headers=headers,
                 body=body,
@@ -158,6 +171,13 @@ class LiveRegistry:
                 now=self._wall_clock(),
             )
         )
+        return headers
+
+    def forward(
+        self, session: Session, function_name: str, event: Any, request_id: str | None
+    ) -> InvocationResult:
+        body = json.dumps({"function": function_name, "event": event, "request_id": request_id}).encode()
+        headers = self._signed(session, "/invoke", body)
         for attempt in (1, 2):  # a kept-alive connection may have been closed by the session: reconnect once
             connection = self._connection(session.url)
             try:

@@ -340,6 +340,18 @@ def test_who_signed_is_on_the_request(principal_cloud: tuple[CloudInfo, ClientFa
         "arn": "arn:aws:iam::123456789012:root",
         "kind": "root",
     }
+    # the role may ask what the test plugin answers (IAM decides before any service sees a request)
+    trust = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    make("iam").create_role(
+        RoleName="reader",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
+    )
+    allowed = {"Effect": "Allow", "Action": "sns:ListTopics", "Resource": "*"}
+    make("iam").put_role_policy(
+        RoleName="reader",
+        PolicyName="list-topics",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [allowed]}),
+    )
     issued = make("sts").assume_role(
         RoleArn="arn:aws:iam::123456789012:role/reader", RoleSessionName="worker"
     )
@@ -402,6 +414,12 @@ def test_functions_run_with_their_roles_session(
         }
     )
     role = aws_client("iam").create_role(RoleName=role_name, AssumeRolePolicyDocument=policy)
+    allowed = {"Effect": "Allow", "Action": "dynamodb:ListTables", "Resource": "*"}
+    aws_client("iam").put_role_policy(
+        RoleName=role_name,
+        PolicyName="list-tables",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [allowed]}),
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("app.py", WHOAMI)

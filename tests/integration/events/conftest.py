@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import ClientFactory
+from tests.integration.roles import grant
 from tests.polling import eventually as wait_until
 
 ASSUME_ROLE_POLICY = json.dumps(
@@ -60,6 +61,7 @@ def zip_source(source: str, name: str = "app.py") -> bytes:
 def lambda_role_arn(aws_client: ClientFactory) -> str:
     name = f"events-tests-{uuid.uuid4().hex[:8]}"
     role = aws_client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=ASSUME_ROLE_POLICY)
+    grant(aws_client("iam"), name)
     return str(role["Role"]["Arn"])
 
 

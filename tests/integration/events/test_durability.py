@@ -11,6 +11,7 @@ import pytest
 from squall import cloud
 from tests.integration.conftest import clients_for
 from tests.integration.events.conftest import ASSUME_ROLE_POLICY, wait_until, zip_source
+from tests.integration.roles import grant
 
 CONSUMER = """
 import os, time
@@ -48,6 +49,7 @@ def test_messages_survive_a_killed_cloud(tmp_path: Path) -> None:
             BillingMode="PAY_PER_REQUEST",
         )
         role = make("iam").create_role(RoleName="consumer", AssumeRolePolicyDocument=ASSUME_ROLE_POLICY)
+        grant(make("iam"), "consumer")
         function = make("lambda").create_function(
             FunctionName="consumer",
             Runtime="python3.12",

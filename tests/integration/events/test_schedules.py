@@ -19,6 +19,7 @@ from tests.integration.events.conftest import (
     wait_until,
     zip_source,
 )
+from tests.integration.roles import grant
 
 
 def test_disabled_and_deleted_rules_do_not_fire(
@@ -61,6 +62,7 @@ def test_rate_fires_on_time_across_a_restart(tmp_path: Path) -> None:
             BillingMode="PAY_PER_REQUEST",
         )
         role = make("iam").create_role(RoleName="jobs", AssumeRolePolicyDocument=ASSUME_ROLE_POLICY)
+        grant(make("iam"), "jobs")
         function = make("lambda").create_function(
             FunctionName="job",
             Runtime="python3.12",

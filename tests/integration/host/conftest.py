@@ -19,6 +19,7 @@ import pytest
 
 from tests.integration.conftest import ClientFactory
 from tests.integration.host.support import zip_files
+from tests.integration.roles import grant
 
 ASSUME_ROLE_POLICY = json.dumps(
     {
@@ -34,6 +35,7 @@ ASSUME_ROLE_POLICY = json.dumps(
 def lambda_role(aws_client: ClientFactory) -> str:
     iam = aws_client("iam")
     role = iam.create_role(RoleName="squall-host-tests", AssumeRolePolicyDocument=ASSUME_ROLE_POLICY)
+    grant(iam, "squall-host-tests")
     return str(role["Role"]["Arn"])
 
 

@@ -1,4 +1,8 @@
-"""``AWS::IAM::Role`` with inline policies (the function's permissions)."""
+"""``AWS::IAM::Role`` with inline policies (the function's permissions).
+
+``IamMode`` (the app's ``iam`` setting when it is not ``enforce``) is kept as the role's ``squall:iam`` tag,
+which is where the local cloud's IAM check reads it; AWS ignores it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,13 @@ from typing import Any
 
 from squall.deploy.ownership import as_tag_list, from_tag_list
 from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext, not_found
+
+MODE_TAG = "squall:iam"
+
+
+def _mode_tag(props: dict[str, JSON]) -> dict[str, str]:
+    mode = props.get("IamMode")
+    return {MODE_TAG: str(mode)} if mode else {}
 
 
 def _current(role: dict[str, Any]) -> Current:
@@ -50,7 +61,7 @@ class RoleProvider(Provider):
             RoleName=physical_name,
             AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"]),
             Description=f"squall: {logical_id}",
-            Tags=as_tag_list(ctx.tags),
+            Tags=as_tag_list({**ctx.tags, **_mode_tag(props)}),
         )["Role"]
         self._put_policies(ctx, physical_name, [], props.get("Policies", []))
         return _current(role)
@@ -67,6 +78,11 @@ class RoleProvider(Provider):
                 PolicyDocument=json.dumps(new["AssumeRolePolicyDocument"]),
             )
         self._put_policies(ctx, name, old.get("Policies"), new.get("Policies", []))
+        if old.get("IamMode") != new.get("IamMode"):
+            if "IamMode" in new:
+                ctx.call("iam", "tag_role", RoleName=name, Tags=as_tag_list(_mode_tag(new)))
+            else:
+                ctx.call("iam", "untag_role", RoleName=name, TagKeys=[MODE_TAG])
         return current
 
     def _put_policies(self, ctx: ProviderContext, name: str, old: list[JSON] | None, new: list[JSON]) -> None:
