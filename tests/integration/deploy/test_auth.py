@@ -27,8 +27,8 @@ from joserfc.jwk import RSAKey
 
 from squall import cloud
 from squall.cloud import CloudInfo
-from squall.console.records import INVOCATIONS_LOG_GROUP, InvocationRecord
 from squall.deploy import Clients, boto3_clients, deploy, diff, remove
+from squall.runtime.records import INVOCATIONS_LOG_GROUP, InvocationRecord
 from tests.integration.deploy.auth_support import Issuer, loopback_issuer
 from tests.integration.deploy.helpers import leftovers, load
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from squall.console.records import InvocationRecord, caller
+from squall.runtime.records import InvocationRecord, caller
 
 
 def event(authorizer: object) -> dict[str, object]:

@@ -156,10 +156,14 @@ def problems_of(app: App) -> str:
         (
             {"x": {"type": "jwt", "issuer": "https://i", "audience": ["a"], "ttl": 5}},
             {},
-            "unknown option(s) ttl",
+            "unknown key `ttl` in authorizers['x']",
         ),
         ({"none": {"type": "jwt", "issuer": "https://i", "audience": ["a"]}}, {}, "name 'none'"),
-        ({}, {"GET /x": {"function": "fn.handler", "authoriser": "main"}}, "unknown option(s) authoriser"),
+        (
+            {},
+            {"GET /x": {"function": "fn.handler", "authoriser": "main"}},
+            "unknown key `authoriser` in routes['GET /x']; did you mean `authorizer`?",
+        ),
     ],
 )
 def test_mistakes_name_the_api_the_value_and_the_line(
@@ -183,7 +187,7 @@ def test_unknown_login_and_trigger(app: App) -> None:
     Cognito(stack_of(app), "Auth", login=["mail"], triggers={"pre_signup": "fn.handler"})  # type: ignore[list-item,arg-type]
     message = problems_of(app)
     assert "Cognito 'Auth': unknown login 'mail'" in message
-    assert "unknown trigger(s) pre_signup" in message
+    assert "unknown key `pre_signup` in triggers; did you mean `pre_sign_up`?" in message
 
 
 def test_resource_stubs_type_the_pool(app: App) -> None:
