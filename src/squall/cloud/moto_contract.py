@@ -136,6 +136,9 @@ CONTRACT: tuple[Expected, ...] = (
     Expected("moto.apigatewayv2.models", "apigatewayv2_backends", "value", used_by="host/http_api.py"),
     _fn("moto.apigatewayv2.models", "Authorizer.to_json", "self", "cloud/builtins/apigw_authorizers.py"),
     Expected("moto.cognitoidp.models", "time", "value", used_by="cloud/clock.py"),
+    Expected("moto.iam.models", "Role", "class", used_by="cloud/moto_bridge.py (role_policies)"),
+    Expected("moto.iam.models", "ManagedPolicy", "class", used_by="cloud/moto_bridge.py (role_policies)"),
+    Expected("moto.iam.models", "PolicyVersion", "class", used_by="cloud/moto_bridge.py (role_policies)"),
     Expected("moto.cognitoidp.models", "CognitoIdpBackend", "class", used_by="host/cognito_triggers.py"),
     Expected("moto.cognitoidp.models", "CognitoIdpUserPool", "class", used_by="host/authorization.py"),
 )
