@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import parse_qs
+from typing import Any
+from urllib.parse import parse_qs, unquote
 
 # moto backend name -> botocore service name, for every service the local cloud serves
 SERVICES: dict[str, str] = {
@@ -145,7 +146,7 @@ def operation_of(
     action = _action(query, headers, body)
     if action:
         return action
-    return _rest_operation(SERVICES[service], method, path, query)
+    return _rest_operation(SERVICES[service], method, path, query, headers)
 
 
 def _action(query: str, headers: Mapping[str, str], body: bytes) -> str | None:
@@ -171,6 +172,10 @@ class _Route:
     query_keys: frozenset[str]
     weight: int
     name: str
+    query_values: tuple[tuple[str, str], ...] = ()
+    """Literal ``key=value`` pairs of the operation's URI (S3's ``x-id=DeleteObject``): they must match."""
+    headers: frozenset[str] = frozenset()
+    """Headers the operation requires (lowercase)."""
 
 
 @cache
@@ -184,7 +189,11 @@ def _routes(botocore_name: str) -> tuple[_Route, ...]:
     for name in model.operation_names:
         http = model.operation_model(name).http
         uri, _, uri_query = str(http["requestUri"]).partition("?")
-        keys = frozenset(part.split("=")[0] for part in uri_query.split("&") if part)
+        pairs = [part.partition("=") for part in uri_query.split("&") if part]
+        values = tuple((key, value) for key, sep, value in pairs if sep and value)
+        keys = {key for key, sep, value in pairs if not (sep and value)} | _required(
+            model, name, "querystring"
+        )
         regex = ""
         literal = 0
         for piece in re.split(r"(\{[^}]+\})", uri):
@@ -195,14 +204,52 @@ def _routes(botocore_name: str) -> tuple[_Route, ...]:
                 literal += len(piece)
         regex = regex.rstrip("/") if len(regex) > 1 else regex
         routes.append(
-            _Route(http["method"], re.compile(f"^{regex}/?$"), keys, literal * 10 + len(keys), name)
+            _Route(
+                http["method"],
+                re.compile(f"^{regex}/?$"),
+                frozenset(keys),
+                literal * 10 + len(keys) + len(values) + len(_required(model, name, "header")),
+                name,
+                values,
+                frozenset(_required(model, name, "header")),
+            )
         )
     return tuple(sorted(routes, key=lambda r: -r.weight))
 
 
-def _rest_operation(botocore_name: str, method: str, path: str, query: str) -> str | None:
-    present = {part.split("=")[0] for part in query.split("&") if part}
+def _required(model: Any, operation: str, location: str) -> set[str]:
+    """The query parameters or headers (lowercase) an operation's input requires: ``uploadId`` of
+    ``AbortMultipartUpload``, ``x-amz-copy-source`` of ``CopyObject``."""
+    shape = model.operation_model(operation).input_shape
+    if shape is None:
+        return set()
+    found = {
+        str(member.serialization.get("name", name))
+        for name, member in shape.members.items()
+        if name in shape.required_members and member.serialization.get("location") == location
+    }
+    return {name.lower() for name in found} if location == "header" else found
+
+
+def _rest_operation(
+    botocore_name: str, method: str, path: str, query: str, headers: Mapping[str, str] | None = None
+) -> str | None:
+    pairs = [part.partition("=") for part in query.split("&") if part]
+    present = {key for key, _, _ in pairs}
+    given = {(key, unquote(value)) for key, _, value in pairs}
     for route in _routes(botocore_name):
-        if route.method == method and route.query_keys <= present and route.pattern.match(path):
-            return route.name
+        if route.method != method or not route.query_keys <= present or not route.pattern.match(path):
+            continue
+        # ``x-id`` names the operation when a client sends it (botocore does since 1.36); other literals
+        # (``list-type=2``) must be there
+        if any(
+            (key, value) not in given and (key in present or key != "x-id")
+            for key, value in route.query_values
+        ):
+            continue
+        if route.headers and not all(
+            any(name.lower() == wanted for name in (headers or {})) for wanted in route.headers
+        ):
+            continue
+        return route.name
     return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from squall.cloud.operations import Target, identify, is_mutating
 
 
@@ -52,3 +54,26 @@ def test_unsigned_defaults_to_s3_and_presigned_urls_are_read() -> None:
     assert identify("GET", "/bucket/key", "", {}, b"").service == "s3"
     query = "X-Amz-Credential=AK%2F20240101%2Fap-south-1%2Fs3%2Faws4_request&X-Amz-Signature=x"
     assert identify("GET", "/bucket/key", query, {}, b"").region == "ap-south-1"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "headers", "operation"),
+    [
+        # botocore names the operation with ``x-id``; without it the required inputs decide
+        ("DELETE", "/b/k", "x-id=DeleteObject", {}, "DeleteObject"),
+        ("DELETE", "/b/k", "", {}, "DeleteObject"),
+        ("DELETE", "/b/k", "uploadId=u&x-id=AbortMultipartUpload", {}, "AbortMultipartUpload"),
+        ("DELETE", "/b/k", "uploadId=u", {}, "AbortMultipartUpload"),
+        ("PUT", "/b/k", "x-id=PutObject", {}, "PutObject"),
+        ("PUT", "/b/k", "", {}, "PutObject"),
+        ("PUT", "/b/k", "", {"x-amz-copy-source": "/a/k"}, "CopyObject"),
+        ("PUT", "/b/k", "partNumber=1&uploadId=u", {}, "UploadPart"),
+        ("PUT", "/b/k", "partNumber=1&uploadId=u", {"X-Amz-Copy-Source": "/a/k"}, "UploadPartCopy"),
+        ("GET", "/b", "", {}, "ListObjects"),
+        ("GET", "/b", "list-type=2", {}, "ListObjectsV2"),
+    ],
+)
+def test_s3_operations_are_told_apart(
+    method: str, path: str, query: str, headers: dict[str, str], operation: str
+) -> None:
+    assert identify(method, path, query, {**_auth("s3"), **headers}, b"").operation == operation

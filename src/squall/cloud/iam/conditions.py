@@ -12,16 +12,23 @@ restricts (a ``Deny`` with it applies).
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 Compare = Callable[[str, str], bool]
 
 
-def _like(value: str, pattern: str) -> bool:
-    from squall.cloud.iam.policy import wildcard
+@lru_cache(maxsize=4096)
+def wildcard(pattern: str, *, fold: bool) -> re.Pattern[str]:
+    """``pattern`` with IAM's ``*`` and ``?`` as a compiled full-match regex."""
+    parts = ("." + "*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL if fold else re.DOTALL)
 
+
+def _like(value: str, pattern: str) -> bool:
     return wildcard(pattern, fold=False).fullmatch(value) is not None
 
 

@@ -15,21 +15,14 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Literal
 
 from squall.cloud.iam import conditions
+from squall.cloud.iam.conditions import wildcard
 
 Decision = Literal["allow", "explicit-deny", "implicit-deny"]
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 _SPECIAL = {"${*}": "*", "${?}": "?", "${$}": "$"}
-
-
-@lru_cache(maxsize=4096)
-def wildcard(pattern: str, *, fold: bool) -> re.Pattern[str]:
-    """``pattern`` with IAM's ``*`` and ``?`` as a compiled full-match regex."""
-    parts = ("." + "*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL if fold else re.DOTALL)
 
 
 class _Matcher:

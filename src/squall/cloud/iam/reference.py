@@ -10,7 +10,8 @@ a cloud start costs a small file read, not the 13 MB document.
 An API operation usually needs the action of its own name. Where it does not, the reference's link to the
 operation's API page names it (``lambda:InvokeFunction`` documents ``Invoke``, ``s3:ListBucket``
 ``ListObjectsV2``); S3's object operations that share one action (``HeadObject`` needs ``s3:GetObject``,
-the multipart steps ``s3:PutObject``) follow S3's "Required permissions for Amazon S3 API operations".
+the multipart steps ``s3:PutObject``) follow S3's "Required permissions for Amazon S3 API operations", and SQS's
+batch operations need the action they batch (``SendMessageBatch`` needs ``sqs:SendMessage``).
 """
 
 from __future__ import annotations
@@ -71,6 +72,15 @@ S3_PERMISSIONS = {
     "GetObjectAttributes": "GetObjectAttributes",
 }
 
+# SQS's batch operations are authorised as the action they batch (the SQS developer guide's "Amazon SQS API
+# permissions: Actions and resource reference")
+SQS_PERMISSIONS = {
+    "SendMessageBatch": "SendMessage",
+    "DeleteMessageBatch": "DeleteMessage",
+    "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
+}
+SHARED_PERMISSIONS = {"s3": S3_PERMISSIONS, "sqs": SQS_PERMISSIONS}
+
 
 @dataclass(frozen=True, slots=True)
 class Action:
@@ -99,9 +109,7 @@ class Reference:
         service = self._data.get(prefix, {})
         actions: dict[str, list[str]] = service.get("actions", {})
         apis: dict[str, str] = service.get("apis", {})
-        name = operation
-        if prefix == "s3":
-            name = S3_PERMISSIONS.get(operation, operation)
+        name = SHARED_PERMISSIONS.get(prefix, {}).get(operation, operation)
         if name not in actions:
             name = apis.get(operation, name)
         if name not in actions:  # the API's name with another casing (``PutBucketCors``)

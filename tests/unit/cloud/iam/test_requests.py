@@ -120,3 +120,18 @@ def test_the_reference_is_kept_compact_and_reused(tmp_path: Path) -> None:
     again = reference.load(tmp_path)
     assert again.action("lambda", "Invoke") == first.action("lambda", "Invoke")
     assert Ask("a", "b") == Ask("a", "b")
+
+
+@pytest.mark.parametrize(
+    ("operation", "action"),
+    [
+        ("SendMessageBatch", "sqs:SendMessage"),
+        ("DeleteMessageBatch", "sqs:DeleteMessage"),
+        ("ChangeMessageVisibilityBatch", "sqs:ChangeMessageVisibility"),
+    ],
+)
+def test_sqs_batches_need_the_action_they_batch_on_the_queue(
+    ref: reference.Reference, operation: str, action: str
+) -> None:
+    body = b'{"QueueUrl": "http://127.0.0.1:4566/123456789012/jobs", "Entries": []}'
+    assert asks(ref, "sqs", operation, body=body) == [(action, f"arn:aws:sqs:us-east-1:{ACCOUNT}:jobs")]
