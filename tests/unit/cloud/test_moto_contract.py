@@ -102,3 +102,22 @@ def test_completing_refuses_what_moto_refuses(tmp_path: Path) -> None:
     with pytest.raises(MalformedXML):
         s3_multipart.complete(multipart, iter([]), store)
     assert store.names() == []
+
+
+def test_recovery_lifts_the_item_size_check_only_while_it_restores() -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+
+    from squall.cloud import moto_limits
+
+    moto_limits.install()
+    big = DynamoType({"S": "x" * 300_000})
+    item = LimitedSizeDict()
+    item["a"] = big
+    with pytest.raises(ItemSizeTooLarge):
+        item["b"] = big
+    with moto_limits.restoring():  # every restored item passed the check when first stored
+        item["b"] = big
+    assert set(item) == {"a", "b"}
+    with pytest.raises(ItemSizeTooLarge):
+        item["c"] = big
