@@ -23,6 +23,9 @@ import os
 from dataclasses import replace
 from typing import Any
 
+from squall.cloud.auth import chunked
+from squall.cloud.auth.errors import refusal
+from squall.cloud.auth.failures import AuthFailure
 from squall.cloud.auth.gate import Admitted, Gate, with_headers
 from squall.cloud.auth.verify import Incoming
 from squall.cloud.bodies import StreamedBody
@@ -68,6 +71,18 @@ class CloudApp:
             if isinstance(body, StreamedBody):
                 self.cloud.store.bodies.abandon(body.ref.name)
 
+    def chunk_chain(
+        self, method: str, target: str, raw_headers: list[tuple[str, str]]
+    ) -> chunked.Chain | CloudResponse:
+        """For an aws-chunked S3 upload, before its body is read: the chain its chunk signatures continue,
+        or S3's refusal when its headers' signature does not hold."""
+        path, query = _split(target)
+        headers = _headers(raw_headers)
+        try:
+            return self.gate.verifier.chain(Incoming(method, path, query, raw_headers, headers, b""))
+        except AuthFailure as failure:
+            return refusal(failure, "s3", headers)
+
     def _respond(
         self,
         method: str,
@@ -77,10 +92,9 @@ class CloudApp:
         host: str,
     ) -> CloudResponse:
         stream = body if isinstance(body, StreamedBody) else None
-        path, _, query = target.partition("?")
-        absolute = "://" in path
-        if absolute:
-            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        unchunked = stream if stream is not None and stream.unchunked else None
+        absolute = "://" in target.partition("?")[0]
+        path, query = _split(target)
         headers = _headers(raw_headers)
         try:
             service, _ = service_of(path, query, headers)
@@ -106,6 +120,12 @@ class CloudApp:
             if stream is not None
             else Incoming(method, path, query, raw_headers, headers, body if isinstance(body, bytes) else b"")
         )
+        if (
+            unchunked is not None
+        ):  # decoded on its way in, each chunk's signature checked (``aws_chunked.py``)
+            payload = body if stream is None and isinstance(body, bytes) else b""
+            decoded = chunked.Decoded(payload, dict(unchunked.trailers), unchunked.size)
+            incoming = replace(incoming, body=payload, body_sha256=None, unchunked=decoded)
         claimed = self.cloud.registry.path_handler(path)
         if claimed is not None:  # squall's own endpoints (e.g. the dev live link) are not AWS APIs
             admitted = self.gate.internal(incoming)
@@ -174,6 +194,14 @@ class CloudApp:
             kept = {k: v for k, v in response.headers.items() if not k.lower().startswith("access-control-")}
             response = replace(response, headers=kept)
         return response
+
+
+def _split(target: str) -> tuple[str, str]:
+    """The path (of an absolute URI too) and the query of a request target."""
+    path, _, query = target.partition("?")
+    if "://" in path:
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    return path, query
 
 
 def _headers(raw: list[tuple[str, str]]) -> dict[str, str]:

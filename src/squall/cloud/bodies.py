@@ -18,16 +18,29 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import importlib
 import os
 import secrets
 import threading
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from crc32c import crc32c
 
+
+def _load_crc64nvme() -> Callable[[bytes, int], int] | None:
+    try:
+        checksums: Any = importlib.import_module("awscrt.checksums")
+    except ImportError:  # awscrt is optional: without it, CRC64NVME checksums are left to moto
+        return None
+    function: Callable[[bytes, int], int] = checksums.crc64nvme
+    return function
+
+
+_crc64nvme = _load_crc64nvme()
 SPOOL_AT = 1 << 20
 _READ = 1 << 20
 SUFFIX = ".body"
@@ -58,6 +71,9 @@ class StreamedBody:
 
     ref: BodyRef
     path: Path
+    trailers: tuple[tuple[str, str], ...] = ()
+    """The trailing headers of an aws-chunked body, which was decoded on its way to the file."""
+    unchunked: bool = False
 
     @property
     def size(self) -> int:
@@ -81,7 +97,9 @@ class _Checksum:
 
     @property
     def known(self) -> bool:
-        return self.algorithm in {"crc32", "crc32c", "sha1", "sha256"}
+        return self.algorithm in {"crc32", "crc32c", "sha1", "sha256"} or (
+            self.algorithm == "crc64nvme" and _crc64nvme is not None
+        )
 
     def update(self, chunk: bytes) -> None:
         if self._hash is not None:
@@ -90,22 +108,35 @@ class _Checksum:
             self._crc = zlib.crc32(chunk, self._crc)
         elif self.algorithm == "crc32c":
             self._crc = crc32c(chunk, self._crc)
+        elif self.algorithm == "crc64nvme" and _crc64nvme is not None:
+            self._crc = _crc64nvme(chunk, self._crc)
 
     def value(self) -> str:
-        raw = self._hash.digest() if self._hash is not None else self._crc.to_bytes(4, "big")
+        width = 8 if self.algorithm == "crc64nvme" else 4
+        raw = self._hash.digest() if self._hash is not None else self._crc.to_bytes(width, "big")
         return base64.b64encode(raw).decode()
+
+
+class _NoDigest:
+    def update(self, chunk: bytes) -> None:
+        pass
+
+    def hexdigest(self) -> str:
+        return ""
 
 
 class BodyWriter:
     """One body being streamed in; ``finish`` makes it durable, ``discard`` removes it."""
 
-    def __init__(self, store: BodyStore, name: str, checksum_algorithm: str | None) -> None:
+    def __init__(
+        self, store: BodyStore, name: str, checksum_algorithm: str | None, *, digests: bool = True
+    ) -> None:
         self._store = store
         self.name = name
         self.path = store.folder / name
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        self._sha256 = hashlib.sha256()
-        self._md5 = hashlib.md5()
+        self._sha256: Any = hashlib.sha256() if digests else _NoDigest()
+        self._md5: Any = hashlib.md5() if digests else _NoDigest()
         self._size = 0
         checksum = _Checksum(checksum_algorithm) if checksum_algorithm else None
         self._checksum = checksum if checksum is not None and checksum.known else None
@@ -236,8 +267,9 @@ class BodyStore:
             self._inflight.add(name)
         return name
 
-    def writer(self, checksum_algorithm: str | None = None) -> BodyWriter:
-        return BodyWriter(self, self._new_name(), checksum_algorithm)
+    def writer(self, checksum_algorithm: str | None = None, *, digests: bool = True) -> BodyWriter:
+        """A new body file to stream into; without ``digests`` its SHA-256 and MD5 are not computed."""
+        return BodyWriter(self, self._new_name(), checksum_algorithm, digests=digests)
 
     def store(self, data: bytes) -> BodyFile:
         """A new body file holding ``data`` (not yet ``fsync``ed: a snapshot does that)."""

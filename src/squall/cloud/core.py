@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from squall.cloud import clock, lambda_stub, s3_values, validation
+from squall.cloud import clock, lambda_stub, moto_limits, s3_values, validation
 from squall.cloud.auth.keys import AccessKey, home_credentials
 from squall.cloud.bodies import BodySlice
 from squall.cloud.feed import Feed
@@ -91,13 +91,13 @@ class LocalCloud:
         return self.bridge.backend(service, region, account_id)
 
     def recover(self, progress: Progress | None = None) -> Recovery:
-        with self.lock:
+        with self.lock, moto_limits.restoring():
             if progress is None:
                 return self.store.recover(self.bridge.live, self._replay)
             return self.store.recover(self.bridge.live, self._replay, progress)
 
     def repair(self, progress: Progress | None = None) -> RepairReport:
-        with self.lock:
+        with self.lock, moto_limits.restoring():
             if progress is None:
                 return self.store.repair(self.bridge.live, self._replay)
             return self.store.repair(self.bridge.live, self._replay, progress)

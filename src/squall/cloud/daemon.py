@@ -22,7 +22,7 @@ from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 
-from squall.cloud import progress
+from squall.cloud import huge_pages, progress
 from squall.cloud.errors import CloudAlreadyRunning, CloudNotStarted, PortInUse, StateDamaged
 from squall.cloud.info import DEFAULT_PORT, HOST, CloudInfo, CloudPaths
 from squall.errors import SquallError
@@ -217,7 +217,7 @@ def _spawn(
         pid = os.posix_spawn(
             sys.executable,
             args,
-            dict(os.environ),
+            huge_pages.environment(os.environ),
             file_actions=[
                 (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
                 (os.POSIX_SPAWN_DUP2, log_fd, 1),

@@ -33,7 +33,10 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from squall.cloud import aws_chunked
 from squall.cloud.app import CloudApp
+from squall.cloud.auth import chunked
+from squall.cloud.aws_chunked import MAX_BODY, BadRequest
 from squall.cloud.bodies import SPOOL_AT, BodyStore, BodyWriter, StreamedBody
 from squall.cloud.info import HOST
 from squall.cloud.plugins import CloudResponse
@@ -43,7 +46,6 @@ log = logging.getLogger(__name__)
 _SKIPPED = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "server", "date", "status", "content-length"}
 )
-MAX_BODY = 5 << 30
 _CHUNK = 1 << 20
 _ONE_WRITE = 64 << 10
 
@@ -64,10 +66,6 @@ class Limits:
             read_timeout=float(env.get("SQUALL_CLOUD_READ_TIMEOUT", default.read_timeout)),
             max_connections=int(env.get("SQUALL_CLOUD_MAX_CONNECTIONS", default.max_connections)),
         )
-
-
-class BadRequest(Exception):
-    pass
 
 
 class _HeadTooLarge(Exception):
@@ -148,6 +146,10 @@ class CloudHandler(BaseHTTPRequestHandler):
             self._write(CloudResponse.aws_error(400, "BadRequest", str(exc)), head=False)
             self.close_connection = True
             return
+        except aws_chunked.Refused as refused:
+            self.close_connection = True
+            self._write(refused.response, head=False)
+            return
         host = f"{HOST}:{self.server.port}"
         response = self.server.app.respond(self.command, self.path, list(self.headers.items()), body, host)
         self._write(response, head=self.command == "HEAD")
@@ -170,17 +172,33 @@ class CloudHandler(BaseHTTPRequestHandler):
             pass
 
     def _read_body(self) -> bytes | StreamedBody:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+        framed = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+        length = 0
+        if not framed:
+            length_header = self.headers.get("Content-Length")
+            if not length_header:
+                return b""
+            try:
+                length = int(length_header)
+            except ValueError as exc:
+                raise BadRequest(f"invalid Content-Length {length_header!r}") from exc
+            if length < 0 or length > MAX_BODY:
+                raise BadRequest(f"invalid Content-Length {length}")
+        mode = self.headers.get("x-amz-content-sha256", "")
+        if (
+            mode in chunked.MODES
+            and self.server.bodies is not None
+            and self.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256 ")
+            and (framed or length > SPOOL_AT)
+        ):
+            reader = (
+                aws_chunked.ChunkedReader(self.rfile)
+                if framed
+                else aws_chunked.LengthReader(self.rfile, length)
+            )
+            return self._read_aws_chunked(self.server.bodies, mode, reader)
+        if framed:
             return self._read_chunked()
-        length_header = self.headers.get("Content-Length")
-        if not length_header:
-            return b""
-        try:
-            length = int(length_header)
-        except ValueError as exc:
-            raise BadRequest(f"invalid Content-Length {length_header!r}") from exc
-        if length < 0 or length > MAX_BODY:
-            raise BadRequest(f"invalid Content-Length {length}")
         writer = self._writer() if length > SPOOL_AT else None
         if writer is None:
             body = self.rfile.read(length)
@@ -196,6 +214,20 @@ class CloudHandler(BaseHTTPRequestHandler):
                 writer.write(chunk)
                 left -= len(chunk)
             return writer.finish()
+        except BaseException:
+            writer.discard()
+            raise
+
+    def _read_aws_chunked(self, bodies: BodyStore, mode: str, reader: aws_chunked.BodyReader) -> StreamedBody:
+        """An aws-chunked body decoded into a body file as it arrives (``aws_chunked.py``)."""
+        raw_headers = list(self.headers.items())
+        chain = self.server.app.chunk_chain(self.command, self.path, raw_headers)
+        if isinstance(chain, CloudResponse):
+            raise aws_chunked.Refused(chain)
+        headers = {name.lower(): value for name, value in raw_headers}
+        writer = bodies.writer(aws_chunked.checksum_algorithm(headers))
+        try:
+            return aws_chunked.stream(reader, writer, mode, chain, headers)
         except BaseException:
             writer.discard()
             raise

@@ -10,10 +10,16 @@ what AWS accepts:
   counts base64 text and number strings and stops at 405,000 bytes, so it refused items AWS stores,
   and key values AWS accepts. Its check stays where only it can decide: the size of an item after an
   ``UpdateItem``.
+
+``restoring`` lifts that check while a snapshot is loaded and the journal replayed: every item restored
+passed it when its request was first served (a refused request is never journaled), and measuring the
+whole item again on each attribute set is most of what a replay costs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from squall.cloud.validation.dynamodb import DYNAMODB_ITEM_BYTES, binary_size, number_size
@@ -59,3 +65,22 @@ def install() -> None:
 
     DynamoType.size = size  # type: ignore[method-assign]
     LimitedSizeDict.__setitem__ = __setitem__  # type: ignore[method-assign]
+
+
+@contextmanager
+def restoring() -> Iterator[None]:
+    """Within the block, item attributes are set without measuring the item again (see the module doc).
+
+    Only for recovery, which runs before the local cloud serves anything, under the state lock.
+    """
+    from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+
+    checked = LimitedSizeDict.__dict__.get("__setitem__")
+    LimitedSizeDict.__setitem__ = dict.__setitem__  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        if checked is None:
+            del LimitedSizeDict.__setitem__
+        else:
+            LimitedSizeDict.__setitem__ = checked  # type: ignore[method-assign]

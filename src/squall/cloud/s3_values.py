@@ -9,7 +9,8 @@ A request whose body the HTTP server streamed to disk hands moto an empty body i
 the key moto then creates with an empty value takes the streamed file instead (its size and MD5
 ETag come from the stream), so the body is never read back into memory on its way in. On its way out,
 a GetObject served inside ``lazily`` gets a ``BodySlice`` for moto to measure and slice, which the HTTP
-server sends from the file.
+server sends from the file. A completed multipart upload's value is its parts' files concatenated
+into a new body file (``s3_multipart.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from squall.cloud import s3_multipart
 from squall.cloud.bodies import SPOOL_AT, BodyFile, BodyRef, BodySlice, BodyStore
 
 _pending = threading.local()
@@ -56,7 +58,7 @@ def lazily(enabled: bool = True) -> Iterator[None]:
 def install(store: BodyStore) -> None:
     """Route moto's ``FakeKey`` values through ``store`` (idempotent; the latest store wins)."""
     global _store
-    from moto.s3.models import FakeKey
+    from moto.s3.models import FakeKey, FakeMultipart
 
     _store = store
     key_class: Any = FakeKey
@@ -69,6 +71,16 @@ def install(store: BodyStore) -> None:
     key_class.__getstate__ = _getstate
     key_class.__setstate__ = _setstate
     key_class.squall_values = True
+    multipart_class: Any = FakeMultipart
+    moto_complete = multipart_class.complete
+
+    def complete(multipart: Any, body: Any) -> Any:
+        if _store is None:
+            return moto_complete(multipart, body)
+        return s3_multipart.complete(multipart, body, _store)
+
+    multipart_class.squall_moto_complete = moto_complete
+    multipart_class.complete = complete
 
 
 class _SeededOs:
@@ -96,7 +108,14 @@ def _get_value(key: Any) -> bytes | BodySlice:
         return bytes(buffer.read())
 
 
-def _set_value(key: Any, value: bytes | str) -> None:
+def _set_value(key: Any, value: bytes | str | BodyFile) -> None:
+    previous = key.__dict__.get("_value_buffer")
+    if previous is not None and not isinstance(previous, (BodyFile, io.BytesIO)):
+        previous.close()  # the SpooledTemporaryFile moto's FakeKey starts with
+    if isinstance(value, BodyFile):  # a completed multipart upload, already in its own file
+        key._value_buffer = value
+        key.contentsize = value.ref.size
+        return
     if isinstance(value, str):
         value = value.encode("utf-8")
     body: BodyFile | None = getattr(_pending, "body", None)

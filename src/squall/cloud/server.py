@@ -37,7 +37,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from squall.cloud import plugins, snapshot
+from squall.cloud import huge_pages, plugins, snapshot
 from squall.cloud.errors import CloudAlreadyRunning, CloudNotStarted, PortInUse, StateDamaged
 from squall.cloud.info import HOST, CloudPaths
 from squall.cloud.progress import ProgressFile
@@ -115,6 +115,7 @@ def serve(
     from squall.cloud.core import LocalCloud
     from squall.cloud.http import CloudServer, Limits
 
+    huge_pages.forget(os.environ)  # read at this process's start; not for the processes it starts
     os.umask(PRIVATE_UMASK)  # all the daemon writes (snapshot, journal, code, logs) is the developer's alone
     paths = CloudPaths.under(home)
     changed = prepare(paths)

@@ -338,6 +338,26 @@ class Store:
         progress: Progress,
         warnings_out: list[str],
     ) -> None:
+        collecting = gc.isenabled()
+        gc.disable()  # a restore allocates millions of objects and frees few: collections only cost
+        try:
+            self._restore(plan, live, replay, progress, warnings_out)
+        finally:
+            # what was restored lives as long as the daemon: kept out of the collector's generations, or
+            # the first collection after this would walk every object just made
+            gc.freeze()
+            if collecting:
+                gc.enable()
+        self._next_number = plan.next_number
+
+    def _restore(
+        self,
+        plan: _Plan,
+        live: Mapping[str, Any],
+        replay: Callable[[Record], None],
+        progress: Progress,
+        warnings_out: list[str],
+    ) -> None:
         if plan.verified is not None:
             plan.verified.load(live, lambda done, total: progress("load", done, total))
         total = sum(len(s.records) for s in plan.segments)
@@ -356,7 +376,6 @@ class Store:
                 if done % 256 == 0:
                     progress("replay", done, total)
         progress("replay", total, total)
-        self._next_number = plan.next_number
 
     def _open_journal(self, plan: _Plan) -> None:
         seq = plan.segments[-1].seq if plan.segments else plan.start_seq

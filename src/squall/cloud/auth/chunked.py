@@ -16,6 +16,7 @@ PAYLOAD-TRAILER`` carries no chunk signatures at all (the seed signature covers 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from squall.cloud.auth import sigv4
@@ -43,6 +44,12 @@ class Chain:
 class Decoded:
     payload: bytes
     trailers: dict[str, str]
+    size: int | None = None
+    """The payload's length when it is not in ``payload`` (decoded into a body file as it arrived)."""
+
+    @property
+    def length(self) -> int:
+        return len(self.payload) if self.size is None else self.size
 
 
 def decode(body: bytes, mode: str, chain: Chain) -> Decoded:
@@ -65,18 +72,7 @@ def decode(body: bytes, mode: str, chain: Chain) -> Decoded:
         if len(data) != size:
             raise AuthFailure("incomplete_body", "a chunk is shorter than its size")
         if signed:
-            given = extension.strip()
-            if not given.startswith(_SIGNATURE_PREFIX):
-                raise AuthFailure("incomplete_body", "a chunk has no chunk-signature")
-            text = (
-                f"AWS4-HMAC-SHA256-PAYLOAD\n{chain.timestamp}\n{chain.scope}\n{previous}\n"
-                f"{sigv4.EMPTY_SHA256}\n{hashlib.sha256(data).hexdigest()}"
-            )
-            expected = sigv4.signature(chain.key, text)
-            signature = given[len(_SIGNATURE_PREFIX) :].decode("latin-1")
-            if not sigv4.same(expected, signature):
-                raise AuthFailure("signature", "a chunk's signature does not match")
-            previous = signature
+            previous = _check_chunk(chain, previous, extension, hashlib.sha256(data).hexdigest())
         position = start + size
         if size == 0:
             break
@@ -86,6 +82,71 @@ def decode(body: bytes, mode: str, chain: Chain) -> Decoded:
         parts.append(data)
     trailers = _trailers(body[position:], mode, chain, previous)
     return Decoded(b"".join(parts), trailers)
+
+
+_MAX_HEADER = 4096
+_MAX_TRAILERS = 16 << 10
+
+
+def decode_stream(
+    read: Callable[[int], bytes],
+    readline: Callable[[int], bytes],
+    sink: Callable[[bytes], None],
+    mode: str,
+    chain: Chain,
+    piece: int = 1 << 20,
+) -> dict[str, str]:
+    """``decode`` for a body read as it arrives: each chunk's data goes to ``sink`` in pieces of at most
+    ``piece`` bytes and its signature is checked when it ends, so no chunk is held whole; returns the
+    trailers. ``read`` and ``readline`` return ``b""`` at the body's end."""
+    signed = mode != UNSIGNED_TRAILER
+    previous = chain.seed
+    while True:
+        line = readline(_MAX_HEADER)
+        if not line.endswith(b"\r\n"):
+            raise AuthFailure("incomplete_body", "a chunk header is cut short")
+        size_text, _, extension = line[:-2].partition(b";")
+        try:
+            size = int(size_text.strip(), 16)
+        except ValueError:
+            raise AuthFailure("incomplete_body", "a chunk size is not hexadecimal") from None
+        digest = hashlib.sha256()
+        left = size
+        while left:
+            data = read(min(piece, left))
+            if not data:
+                raise AuthFailure("incomplete_body", "a chunk is shorter than its size")
+            if signed:
+                digest.update(data)
+            sink(data)
+            left -= len(data)
+        if signed:
+            previous = _check_chunk(chain, previous, extension, digest.hexdigest())
+        if size == 0:
+            break
+        if read(2) != b"\r\n":
+            raise AuthFailure("incomplete_body", "a chunk does not end with CRLF")
+    rest = bytearray()
+    while len(rest) <= _MAX_TRAILERS and (data := read(_MAX_TRAILERS)):
+        rest += data
+    if len(rest) > _MAX_TRAILERS:
+        raise AuthFailure("incomplete_body", "the trailing headers are too long")
+    return _trailers(bytes(rest), mode, chain, previous)
+
+
+def _check_chunk(chain: Chain, previous: str, extension: bytes, sha256: str) -> str:
+    """The chunk's signature, once checked against the chain so far."""
+    given = extension.strip()
+    if not given.startswith(_SIGNATURE_PREFIX):
+        raise AuthFailure("incomplete_body", "a chunk has no chunk-signature")
+    text = (
+        f"AWS4-HMAC-SHA256-PAYLOAD\n{chain.timestamp}\n{chain.scope}\n{previous}\n"
+        f"{sigv4.EMPTY_SHA256}\n{sha256}"
+    )
+    signature = given[len(_SIGNATURE_PREFIX) :].decode("latin-1")
+    if not sigv4.same(sigv4.signature(chain.key, text), signature):
+        raise AuthFailure("signature", "a chunk's signature does not match")
+    return signature
 
 
 def _trailers(rest: bytes, mode: str, chain: Chain, previous: str) -> dict[str, str]:

@@ -40,6 +40,9 @@ class Incoming:
     body: bytes
     body_sha256: str | None = None
     """The body's SHA-256 (hex) when the body itself is not in memory (a large S3 upload on disk)."""
+    unchunked: chunked.Decoded | None = None
+    """An aws-chunked body already decoded, each chunk's signature checked against ``chain``, as it was
+    streamed to disk: its payload (when in memory), size and trailers."""
 
     def payload_sha256(self) -> str:
         return self.body_sha256 or hashlib.sha256(self.body).hexdigest()
@@ -92,7 +95,20 @@ class Verifier:
 
     # -- the three ways to sign -------------------------------------------------------------------
 
-    def _header(self, request: Incoming, authorization: str, s3: bool) -> Verified:
+    def chain(self, request: Incoming) -> chunked.Chain:
+        """For an S3 request with an aws-chunked body, before its body is read: its headers' signature
+        checked, the chain its chunk signatures continue (raises ``AuthFailure``)."""
+        authorization = request.headers.get("authorization")
+        if authorization is None:
+            raise AuthFailure("missing")
+        _claim, _key, payload, chain = self._signed_headers(request, authorization, True)
+        if payload not in chunked.MODES:
+            raise AuthFailure("malformed", "the body is not aws-chunked")
+        return chain
+
+    def _signed_headers(
+        self, request: Incoming, authorization: str, s3: bool
+    ) -> tuple[_Claim, Key, str, chunked.Chain]:
         claim = _parse_authorization(authorization, request.headers)
         key = self._key(claim)
         now = self._clock()
@@ -102,13 +118,16 @@ class Verifier:
                 "skewed", _skew_detail(claim.timestamp, moment, now), _skew_extra(claim.timestamp, now)
             )
         payload = self._payload_hash(request, s3)
-        chain = self._check(request, claim, key, request.query, payload, s3)
+        return claim, key, payload, self._check(request, claim, key, request.query, payload, s3)
+
+    def _header(self, request: Incoming, authorization: str, s3: bool) -> Verified:
+        claim, key, payload, chain = self._signed_headers(request, authorization, s3)
         body, headers = request.body, request.headers
         if payload in chunked.MODES:
-            decoded = chunked.decode(body, payload, chain)
+            decoded = request.unchunked or chunked.decode(body, payload, chain)
             body, headers = decoded.payload, _unchunked(headers, decoded)
             declared_length = request.headers.get("x-amz-decoded-content-length")
-            if declared_length is not None and declared_length.strip() != str(len(body)):
+            if declared_length is not None and declared_length.strip() != str(decoded.length):
                 raise AuthFailure("incomplete_body", "the payload is not x-amz-decoded-content-length long")
         elif s3 and payload != sigv4.UNSIGNED_PAYLOAD and (computed := request.payload_sha256()) != payload:
             raise AuthFailure(
@@ -436,7 +455,7 @@ def _unchunked(headers: Mapping[str, str], decoded: chunked.Decoded) -> dict[str
     if kept:
         out["content-encoding"] = ",".join(kept)
     out["x-amz-content-sha256"] = sigv4.UNSIGNED_PAYLOAD
-    out["content-length"] = str(len(decoded.payload))
+    out["content-length"] = str(decoded.length)
     for name, value in decoded.trailers.items():
         if name.startswith("x-amz-checksum-"):
             out[name] = value
