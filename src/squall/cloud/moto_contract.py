@@ -49,6 +49,7 @@ CONTRACT: tuple[Expected, ...] = (
     Expected("moto.s3.models", "FakeKey.value", "property", used_by="cloud/s3_values.py"),
     _fn("moto.s3.models", "FakeKey.__getstate__", "self", "cloud/s3_values.py"),
     _fn("moto.s3.models", "FakeKey.__setstate__", "self state", "cloud/s3_values.py"),
+    _fn("moto.s3.models", "FakeMultipart.complete", "self body", "cloud/s3_values.py, cloud/s3_multipart.py"),
     _fn("moto.core.common_models", "BaseModel.__new__", "cls args kwargs", "cloud/speed.py"),
     _fn("moto.core.responses", "BaseResponse._get_param", "self param_name if_none", "cloud/speed.py"),
     _fn(

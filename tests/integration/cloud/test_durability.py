@@ -142,7 +142,8 @@ def test_survives_kill_9_across_compactions(daemons: Daemons, small_journal: Cal
     _wait_for(lambda: bool(snapshot.listing(state)))
     daemons.kill9(info)
     assert len(journal.segments(state)) <= 4, "compaction keeps the journal bounded"
-    assert len(snapshot.listing(state)) <= 2
+    # two are kept; a kill between a new snapshot's rename and the retiring of the oldest leaves three
+    assert len(snapshot.listing(state)) <= 3
 
     again = daemons.start(home)
     _check_everything(daemons.clients(again), written, items=120)
