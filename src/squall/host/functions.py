@@ -236,9 +236,13 @@ class FunctionHost:
                 log.warning("dev session %s is gone; %s runs its deployed code", session.id, config.name)
         if result is None:
             result = self._pool_for(config, code).invoke(event, request_id=request_id)
-        self.log_service.submit(
-            f"/aws/lambda/{config.name}", result.log_stream_name, config.region, result.logs
-        )
+        group = f"/aws/lambda/{config.name}"
+        if result.log_events:
+            self.log_service.submit_events(
+                group, result.log_stream_name, config.region, list(result.log_events)
+            )
+        else:
+            self.log_service.submit(group, result.log_stream_name, config.region, result.logs)
         record = InvocationRecord.of(config.name, event, result, int(time.time() * 1000))
         self.log_service.submit_record(INVOCATIONS_LOG_GROUP, config.name, config.region, record.message())
         for listener in list(self.listeners):

@@ -33,6 +33,8 @@ class FunctionSpec:
     python: str = sys.executable
     launcher: tuple[str, ...] = ()
     """Arguments between the interpreter and the worker script, e.g. ``("-m", "debugpy", "--listen", ...)``."""
+    log_format: str = "Text"
+    """Lambda's ``LoggingConfig.LogFormat``: ``Text`` or ``JSON``."""
 
     @property
     def log_group_name(self) -> str:
@@ -84,6 +86,8 @@ def build_environment(
             "TZ": ":UTC",
         }
     )
+    if spec.log_format == "JSON":
+        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
     if credentials is not None:
