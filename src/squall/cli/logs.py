@@ -48,7 +48,9 @@ def fetch(client: Any, group: str, start: int, seen: set[str]) -> tuple[list[dic
 
 def show(event: dict[str, Any]) -> None:
     stamp = time.strftime("%H:%M:%S", time.localtime(event["timestamp"] / 1000))
-    click.echo(f"{stamp}  {event['message'].rstrip()}")
+    # A logging record is one event with \r between its lines: printed as those lines, aligned.
+    text = event["message"].rstrip().replace("\r", "\n" + " " * (len(stamp) + 2))
+    click.echo(f"{stamp}  {text}")
 
 
 @click.command()

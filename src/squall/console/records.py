@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from squall.runtime.log_events import as_text
+
 if TYPE_CHECKING:
     from squall.runtime import InvocationResult
 
@@ -50,7 +52,7 @@ class InvocationRecord:
             else None,
             durationMs=round(result.duration_ms, 3),
             cold=result.cold,
-            logs=result.logs[-MAX_RECORD_PART:],
+            logs=as_text(result.logs)[-MAX_RECORD_PART:],  # a record's \r-joined lines as lines
             at=at,
         )
 

@@ -32,6 +32,7 @@ from squall.binding.types import write_types
 from squall.cloud.auth.sigv4 import sign_headers
 from squall.config import CONFIG_FILE, Project, load_project
 from squall.deploy import Clients, deploy
+from squall.deploy.packaging import Builder
 from squall.dev.imports import SKIPPED_DIRS, ImportGraph
 from squall.dev.live_server import LiveServer
 from squall.dev.view import TerminalView
@@ -45,6 +46,8 @@ from squall.runtime import (
     TemplateProcess,
     build_environment,
 )
+from squall.runtime.interpreters import find_interpreter, notice
+from squall.runtime.isolation import debugger_folder, provided_libraries
 
 HEARTBEAT_SECONDS = 5.0
 DEBUG_TIMEOUT = 900.0
@@ -113,6 +116,8 @@ class DevSession:
         self._imports = ImportGraph(project.root)
         self._threads: list[threading.Thread] = []
         self._template: TemplateProcess | None = None
+        self._build = Builder(project.root)
+        self._told: set[str] = set()
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -186,6 +191,7 @@ class DevSession:
         """The function as deployed, and its role's ARN."""
         config = self.clients("lambda").get_function_configuration(FunctionName=name)
         concurrency = self.clients("lambda").get_function_concurrency(FunctionName=name)
+        runtime = str(config.get("Runtime") or "python3.12")
         spec = FunctionSpec(
             name=name,
             code_dir=self.project.root,
@@ -197,8 +203,28 @@ class DevSession:
             arn=config["FunctionArn"],
             region=self.clients.region,
             launcher=("-m", "debugpy", "--listen", f"127.0.0.1:{debug_port}") if debug_port else (),
+            python=self._interpreter(runtime),
+            import_path=self._import_path(runtime),
+            launcher_path=str(debugger_folder(self._build.cache)) if debug_port else "",
         )
         return spec, str(config.get("Role", ""))
+
+    def _interpreter(self, runtime: str) -> str:
+        """The interpreter ``runtime`` names, or squall's own, said once per runtime when it is not here."""
+        interpreter = find_interpreter(runtime)
+        if not interpreter.exact and runtime not in self._told:
+            self._told.add(runtime)
+            self.view.problem(notice(runtime, interpreter))
+        return interpreter.path
+
+    def _import_path(self, runtime: str) -> tuple[str, ...]:
+        """What a live function imports besides the source tree, as its deployed package holds it: the
+        declared dependencies (installed once per set, by the build), squall's SDK, the runtime's libraries.
+        """
+        deps = self._build.dependencies(runtime)
+        folders = [deps] if deps is not None else []
+        folders += [self._build.sdk_folder(), provided_libraries(self._build.cache)]
+        return tuple(str(folder) for folder in folders)
 
     def _role_session(self, name: str, role: str) -> tuple[Credentials, float]:
         """Credentials of a session of ``role`` (STS AssumeRole), and when they expire."""
@@ -284,7 +310,7 @@ class DevSession:
         template = TemplateProcess(
             python=plain[0].python,
             code_dir=self.project.root,
-            launcher=(),
+            launcher=plain[0].interpreter_flags,
             env=env,
             preload=tuple(sorted({spec.handler for spec in plain})),
         )

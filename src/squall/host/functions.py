@@ -30,6 +30,8 @@ from squall.host.changes import ChangeWatch
 from squall.host.live import LiveRegistry, SessionGone
 from squall.host.logs import LogShipper
 from squall.runtime import Credentials, FunctionPool, FunctionSpec, InvocationResult
+from squall.runtime.interpreters import find_interpreter
+from squall.runtime.isolation import provided_libraries
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +192,8 @@ class FunctionHost:
             if current is not None and self._current(current, config):
                 return current[1]
         code_dir = self._unpack(config, code)
+        # As on AWS: the package (code, SDK, dependencies) and the runtime's own libraries, on the
+        # interpreter its runtime names when this machine has it.
         spec = FunctionSpec(
             name=config.name,
             code_dir=code_dir,
@@ -200,6 +204,8 @@ class FunctionHost:
             reserved_concurrency=config.reserved_concurrency,
             arn=config.arn,
             region=config.region,
+            python=find_interpreter(config.runtime).path,
+            import_path=(str(provided_libraries(self.ctx.data / "runtime")),),
         )
         credentials, expires = self._credentials(config)
         fresh = FunctionPool(spec, endpoint_url=self.ctx.endpoint, credentials=credentials)

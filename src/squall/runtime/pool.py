@@ -237,7 +237,7 @@ class FunctionPool:
         return WorkerProcess(
             python=spec.python,
             code_dir=spec.code_dir,
-            launcher=spec.launcher,
+            launcher=(*spec.interpreter_flags, *spec.launcher),
             env=env,
             log_stream_name=stream,
             generation=generation,
@@ -249,7 +249,11 @@ class FunctionPool:
     ) -> WorkerProcess | None:
         """A worker forked from the template (started on first use); None when no template can serve."""
         shared = self._shared_template
-        if shared is not None and shared.code_dir == spec.code_dir and shared.alive():
+        if (
+            shared is not None
+            and (shared.code_dir, shared.python) == (spec.code_dir, spec.python)
+            and shared.alive()
+        ):
             env = {k: v for k, v in env.items() if k != "_SQUALL_COMPILE_FROM_SOURCE"}
             try:
                 return shared.fork(env, stream, generation, clock=self._clock)
@@ -261,7 +265,11 @@ class FunctionPool:
                 self._template = template = None
         if template is None:
             template = TemplateProcess(
-                python=spec.python, code_dir=spec.code_dir, launcher=(), env=dict(env), clock=self._clock
+                python=spec.python,
+                code_dir=spec.code_dir,
+                launcher=spec.interpreter_flags,
+                env=dict(env),
+                clock=self._clock,
             )
             try:
                 template.ready(INIT_TIMEOUT)

@@ -300,6 +300,7 @@ class TemplateProcess:
         if preload:
             env = {**env, "_SQUALL_PRELOAD": ",".join(preload)}
         self.code_dir = code_dir
+        self.python = python
         self._lock = threading.Lock()
         self._process = WorkerProcess(
             python=python,

@@ -496,6 +496,7 @@ def _run_forked(request: dict[str, Any], fd: int, root: str) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.environ.clear()
     os.environ.update(request["env"])
+    os.environ.pop("_SQUALL_PATH", None)  # the template's path is already this worker's
     _forget_project_modules(root)
     boto3: Any = sys.modules.get("boto3")
     if boto3 is not None:  # a default session made in the template would keep the template's credentials
@@ -588,6 +589,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.path[0] = root
     else:
         sys.path.insert(0, root)
+    # An isolated worker (``isolation.py``): what it may import besides its code root and the stdlib.
+    extra = [p for p in os.environ.pop("_SQUALL_PATH", "").split(os.pathsep) if p]
+    sys.path[1:1] = extra
     if os.environ.pop("_SQUALL_COMPILE_FROM_SOURCE", ""):
         compile_from_source(root)
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
