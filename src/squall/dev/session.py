@@ -55,6 +55,8 @@ DEBUG_PORT = 5678
 ROLE_SESSION_SECONDS = 12 * 3600
 """A live function runs with a session of its own role, as when deployed; renewed an hour before expiry."""
 RENEW_BEFORE = 3600.0
+DEPENDENCY_FILES = ("requirements.txt", "pyproject.toml")
+"""Where a project declares its functions' dependencies (``deploy.packaging.requirements_of``)."""
 
 InvocationListener = Callable[[str, Any, InvocationResult], None]
 """Called with the function's physical name, the event and the result of every live invocation."""
@@ -396,6 +398,8 @@ class DevSession:
 
         def relevant(change: watchfiles.Change, path: str) -> bool:
             parts = Path(path).relative_to(root).parts if path.startswith(str(root)) else ()
+            if parts in ((DEPENDENCY_FILES[0],), (DEPENDENCY_FILES[1],)):
+                return True
             return bool(parts) and not SKIPPED_DIRS.intersection(parts[:-1]) and path.endswith(".py")
 
         for changes in watchfiles.watch(
@@ -422,6 +426,10 @@ class DevSession:
         if any(path.name == CONFIG_FILE and path.parent == self.project.root for path in paths):
             self._reload_config()
             return sorted(f.logical_id for f in self.functions.values())
+        if any(path.name in DEPENDENCY_FILES and path.parent == self.project.root for path in paths):
+            names = self._reload_dependencies()
+            self.view.reloaded(names, "dependencies", (time.perf_counter() - started) * 1000)
+            return names
         for path in paths:
             self._imports.refresh(path)
             self._report_syntax(path)
@@ -442,6 +450,27 @@ class DevSession:
         )
         self.view.reloaded(names, shown, (time.perf_counter() - started) * 1000)
         return names
+
+    def _reload_dependencies(self) -> list[str]:
+        """The declared dependencies changed: every function gets new workers (and a new template) that
+        import the new set, installed first (once per set, as for the deploy package): when that fails, the
+        functions keep running on the set they had."""
+        runtimes = {
+            str(r.properties.get("Runtime")) for r in self.project.graph.of_type("AWS::Lambda::Function")
+        }
+        for runtime in sorted(runtimes):
+            self._build.dependencies(runtime)
+        with self._lock:
+            old, self.functions = list(self.functions.values()), {}
+        template, self._template = self._template, None
+        try:
+            self._sync_functions(self.project)
+        finally:
+            for function in old:  # in-flight invocations finish on the old workers
+                threading.Thread(target=function.pool.close, name="retire-pool", daemon=True).start()
+            if template is not None:
+                template.close()
+        return sorted(f.logical_id for f in self.functions.values())
 
     def _report_syntax(self, path: Path) -> None:
         if not path.is_file():
