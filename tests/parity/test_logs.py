@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.parity.conftest import AppFactory
@@ -73,3 +75,54 @@ def test_the_console_shows_a_record_as_the_lines_it_holds() -> None:
         "  frame",
         "END",
     ]
+
+
+JSONY = """
+import logging
+
+logger = logging.getLogger("orders")
+
+
+def handler(event, context):
+    print("plain print")
+    logger.info("order %s placed", 7)
+    logger.debug("not shown: JSON's default level is INFO")
+    return "ok"
+"""
+
+
+def test_json_log_format_writes_aws_json_records(app: AppFactory) -> None:
+    running = app(
+        'Function(stack, "Jsony", "functions/jsony.handler", log_format="JSON")',
+        {"functions/jsony.py": JSONY},
+    )
+    config = running.lambda_client().get_function_configuration(FunctionName=running.name("Jsony"))
+    assert config["LoggingConfig"]["LogFormat"] == "JSON"
+    answer = running.invoke("Jsony", {})
+    request_id = answer["ResponseMetadata"]["RequestId"]
+    messages = [str(e["message"]).rstrip("\n") for e in running.events("Jsony", request_id)]
+    assert len(messages) == 4, messages
+    start = json.loads(messages[0])
+    assert start["type"] == "platform.start" and start["record"] == {
+        "requestId": request_id,
+        "version": "$LATEST",
+    }
+    assert messages[1] == "plain print"
+    record = json.loads(messages[2])
+    assert set(record) == {"timestamp", "level", "message", "logger", "requestId"}
+    assert (record["level"], record["message"], record["logger"], record["requestId"]) == (
+        "INFO",
+        "order 7 placed",
+        "orders",
+        request_id,
+    )
+    assert record["timestamp"].endswith("Z")
+    report = json.loads(messages[3])
+    assert report["type"] == "platform.report" and report["record"]["requestId"] == request_id
+    assert report["record"]["status"] == "success"
+    assert set(report["record"]["metrics"]) >= {
+        "durationMs",
+        "billedDurationMs",
+        "memorySizeMB",
+        "maxMemoryUsedMB",
+    }

@@ -208,6 +208,7 @@ class DevSession:
             python=self._interpreter(runtime),
             import_path=self._import_path(runtime),
             launcher_path=str(debugger_folder(self._build.cache)) if debug_port else "",
+            log_format=str((config.get("LoggingConfig") or {}).get("LogFormat") or "Text"),
         )
         return spec, str(config.get("Role", ""))
 

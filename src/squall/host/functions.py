@@ -28,6 +28,7 @@ from squall.cloud.plugins import CloudContext
 from squall.console.records import INVOCATIONS_LOG_GROUP, InvocationRecord
 from squall.host.changes import ChangeWatch
 from squall.host.live import LiveRegistry, SessionGone
+from squall.host.logging_config import LoggingConfigs
 from squall.host.logs import LogShipper
 from squall.runtime import Credentials, FunctionPool, FunctionSpec, InvocationResult
 from squall.runtime.interpreters import find_interpreter
@@ -62,6 +63,7 @@ class FunctionConfig:
     reserved_concurrency: int | None
     role: str
     code_sha256: str
+    log_format: str = "Text"
 
     @property
     def fingerprint(self) -> tuple[object, ...]:
@@ -74,6 +76,7 @@ class FunctionConfig:
             self.reserved_concurrency,
             self.role,
             self.code_sha256,
+            self.log_format,
         )
 
 
@@ -83,7 +86,8 @@ Listener = Callable[[FunctionConfig, InvocationResult], None]
 class FunctionHost:
     """Pools per function, the async-invocation queue and the log shipper."""
 
-    def __init__(self) -> None:
+    def __init__(self, logging_configs: LoggingConfigs | None = None) -> None:
+        self._logging_configs = logging_configs or LoggingConfigs()
         self._ctx: CloudContext | None = None
         self._lock = threading.Lock()
         self._pools: dict[str, tuple[FunctionConfig, FunctionPool, float]] = {}
@@ -137,6 +141,7 @@ class FunctionHost:
                 reserved_concurrency=function.reserved_concurrency,
                 role=function.role,
                 code_sha256=function.code_sha_256,
+                log_format=self._logging_configs.log_format(ctx, region, function.function_name),
             )
             code = None if self._code_dir(config).is_dir() else bytes(function.code_bytes)
         if code is None:
@@ -205,6 +210,7 @@ class FunctionHost:
             arn=config.arn,
             region=config.region,
             python=find_interpreter(config.runtime).path,
+            log_format=config.log_format,
             import_path=(str(provided_libraries(self.ctx.data / "runtime")),),
         )
         credentials, expires = self._credentials(config)
