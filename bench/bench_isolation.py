@@ -55,7 +55,9 @@ def main() -> None:
             alone.append(cold_ms(isolated))
         base, value = statistics.median(plain), statistics.median(alone)
         load = os.getloadavg()[0]
-        print(f"cold_start_boto3_today_median: {base:.1f} ms (peer: the worker seeing squall's environment)")
+        print(
+            f"cold_start_boto3_today_median: {base:.1f} ms (target none: the peer, a worker that sees squall's environment)"
+        )
         print(
             f"cold_start_boto3_isolated_median: {value:.1f} ms (target <= 1.10x today; "
             f"ratio {value / base:.2f}x; load average {load:.1f})"
