@@ -98,7 +98,7 @@ def test_an_http_api_integration_over_30_s_gets_503(app: AppFactory) -> None:
     started = time.monotonic()
     status, body = _post(running.outputs["Url"], b"{}")
     assert (status, body) == (503, b'{"message":"Service Unavailable"}')
-    assert 29.5 < time.monotonic() - started < 31
+    assert 29.5 < time.monotonic() - started < 40  # the function itself would answer at 31 s, with a 200
 
 
 def test_an_sqs_message_over_1_mib_is_refused(app: AppFactory, mode: str) -> None:
