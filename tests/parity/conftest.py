@@ -47,6 +47,8 @@ class RunningApp:
     outputs: dict[str, str]
     mode: str
     session: DevSession | None = None
+    ran_live: set[str] = field(default_factory=set)
+    """Request ids the dev session ran (so a dev test knows its function did not fall back to the deployed code)."""
     _lambda: Any = field(default=None, repr=False)
 
     def name(self, function: str) -> str:
@@ -67,6 +69,8 @@ class RunningApp:
         answer = dict(self.lambda_client().invoke(FunctionName=self.name(function), Payload=body, **kwargs))
         raw = answer["Payload"].read()
         answer["Payload"] = json.loads(raw) if raw else None
+        if self.session is not None and kwargs.get("InvocationType", "RequestResponse") == "RequestResponse":
+            assert answer["ResponseMetadata"]["RequestId"] in self.ran_live, "the dev session did not run it"
         return answer
 
     def events(self, function: str, request_id: str, timeout: float = 30.0) -> list[dict[str, Any]]:
@@ -150,10 +154,16 @@ def app(mode: str, clients: Clients, tmp_path: Path) -> Iterator[AppFactory]:
         if mode == "deployed":
             result = deploy(project, clients=clients, command="parity test")
             return RunningApp(project, clients, dict(result.outputs), mode)
-        session = DevSession(project, clients=clients, view=TerminalView(Console(file=io.StringIO())))
+        ran: set[str] = set()
+        session = DevSession(
+            project,
+            clients=clients,
+            view=TerminalView(Console(file=io.StringIO())),
+            listeners=[lambda function, event, result: ran.add(result.request_id)],
+        )
         sessions.append(session)
         session.start()
-        return RunningApp(project, clients, dict(session.outputs), mode, session)
+        return RunningApp(project, clients, dict(session.outputs), mode, session, ran)
 
     try:
         yield make

@@ -241,8 +241,11 @@ class DevSession:
     def _debugged(self, logical_id: str) -> bool:
         return self.debug is not None and self.debug in ("*", logical_id)
 
-    def _sync_functions(self, project: Project) -> None:
-        """Pools for the graph's functions: new ones made, changed ones respecified, removed ones closed."""
+    def _sync_functions(self, project: Project, *, rebuild: bool = False) -> None:
+        """Pools for the graph's functions: new ones made, changed ones respecified, removed ones closed.
+
+        ``rebuild``: every function gets a new pool (the old ones finish their invocations, then close).
+        """
         wanted = {
             r.physical_name: r for r in project.graph.of_type("AWS::Lambda::Function") if r.physical_name
         }
@@ -262,7 +265,8 @@ class DevSession:
         sessions = {
             name: self._role_session(name, role)
             for name, (_, role) in specs.items()
-            if name not in current_functions
+            if rebuild
+            or name not in current_functions
             or current_functions[name].role != role
             or current_functions[name].renewal_due(now)
         }
@@ -455,20 +459,16 @@ class DevSession:
     def _reload_dependencies(self) -> list[str]:
         """The declared dependencies changed: every function gets new workers (and a new template) that
         import the new set, installed first (once per set, as for the deploy package): when that fails, the
-        functions keep running on the set they had."""
+        functions keep running on the set they had. Requests keep being served by the old pools meanwhile."""
         runtimes = {
             str(r.properties.get("Runtime")) for r in self.project.graph.of_type("AWS::Lambda::Function")
         }
         for runtime in sorted(runtimes):
             self._build.dependencies(runtime)
-        with self._lock:
-            old, self.functions = list(self.functions.values()), {}
         template, self._template = self._template, None
         try:
-            self._sync_functions(self.project)
+            self._sync_functions(self.project, rebuild=True)
         finally:
-            for function in old:  # in-flight invocations finish on the old workers
-                threading.Thread(target=function.pool.close, name="retire-pool", daemon=True).start()
             if template is not None:
                 template.close()
         return sorted(f.logical_id for f in self.functions.values())
