@@ -53,7 +53,8 @@ def invoke(stage: str | None, config: Path | None, function: str, event: str | N
             hint=f"is the stage deployed? squall deploy --stage {project.graph.stage}",
         ) from exc
     if logs and response.get("LogResult"):
-        click.echo(base64.b64decode(response["LogResult"]).decode("utf-8", "replace").rstrip(), err=True)
+        tail = base64.b64decode(response["LogResult"]).decode("utf-8", "replace")
+        click.echo(tail.rstrip().replace("\r", "\n"), err=True)  # a logging record's lines as lines
     payload = response["Payload"].read()
     try:
         click.echo(json.dumps(json.loads(payload), indent=2))

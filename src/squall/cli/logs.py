@@ -48,7 +48,7 @@ def fetch(client: Any, group: str, start: int, seen: set[str]) -> tuple[list[dic
 
 def show(event: dict[str, Any], prefix: str = "") -> None:
     stamp = time.strftime("%H:%M:%S", time.localtime(event["timestamp"] / 1000))
-    # A traceback record keeps its lines apart with "\r": a terminal would print them over each other.
+    # A logging record is one event with "\r" between its lines: a terminal would print them over each other.
     lines = event["message"].rstrip().replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for line in lines:
         click.echo(f"{stamp}  {prefix}{line}")

@@ -285,4 +285,6 @@ class LogTail(Poller):
         with self._lock:
             skip = request_id is not None and request_id in self._fed_set
         if not skip:
-            self._emit(LogLine(int(event.get("timestamp") or 0), function, message, request_id))
+            # A logging record is one event with \r between its lines: shown as the lines it holds.
+            for part in message.split("\r"):
+                self._emit(LogLine(int(event.get("timestamp") or 0), function, part, request_id))

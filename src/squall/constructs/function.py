@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 Runtime = Literal["python3.11", "python3.12", "python3.13"]
 Architecture = Literal["x86_64", "arm64"]
+LogFormat = Literal["Text", "JSON"]
 RUNTIMES: tuple[Runtime, ...] = ("python3.11", "python3.12", "python3.13")
 
 DEFAULT_RUNTIME: Runtime = "python3.12"
@@ -39,6 +40,7 @@ class FunctionProps(TypedDict, total=False):
     architecture: Architecture
     reserved_concurrency: int
     log_retention_days: int
+    log_format: LogFormat
 
 
 class Function(Construct, BindsResources):
@@ -60,6 +62,7 @@ class Function(Construct, BindsResources):
         architecture: Architecture | None = None,
         reserved_concurrency: int | None = None,
         log_retention_days: int | None = None,
+        log_format: LogFormat | None = None,
         _owner: str | None = None,
     ) -> None:
         super().__init__(stack, id)
@@ -75,6 +78,8 @@ class Function(Construct, BindsResources):
         self.architecture: Architecture = architecture or defaults.get("architecture", "x86_64")
         self.reserved_concurrency = reserved_concurrency
         self.log_retention_days = log_retention_days
+        self.log_format: LogFormat | None = log_format or defaults.get("log_format")
+        """Lambda's ``LoggingConfig.LogFormat``: ``"JSON"`` writes logging records and platform lines as JSON."""
         self.owner = _owner
         """What made this function implicitly (``Api 'Api' route 'GET /x'``), if anything."""
         self.extra_statements: list[Callable[[SynthContext], list[dict[str, Any]]]] = []
@@ -108,6 +113,8 @@ class Function(Construct, BindsResources):
     def validate(self) -> Iterator[ConfigError]:
         yield from super().validate()
         yield from self._validate_handler()
+        if self.log_format is not None and self.log_format not in ("Text", "JSON"):
+            yield self.error(f"unsupported log_format {self.log_format!r}", hint="use 'Text' or 'JSON'")
         if self.runtime not in RUNTIMES:
             yield self.error(
                 f"unsupported runtime {self.runtime!r}", hint=f"use one of {', '.join(RUNTIMES)}"
@@ -233,6 +240,8 @@ class Function(Construct, BindsResources):
         }
         if self.reserved_concurrency is not None:
             properties["ReservedConcurrentExecutions"] = self.reserved_concurrency
+        if self.log_format is not None:
+            properties["LoggingConfig"] = {"LogFormat": self.log_format}
         ctx.add(
             "AWS::Lambda::Function",
             self.id,

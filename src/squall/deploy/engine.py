@@ -43,6 +43,7 @@ from squall.deploy.state import State, StateRecorder, StateStore, stage_prefix, 
 from squall.deploy.steps import Plan, Step
 from squall.deploy.ui import NullReporter, Outcome, Reporter
 from squall.graph.model import Graph
+from squall.runtime.interpreters import find_interpreter, notice
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,8 @@ def deploy(
     reporter = reporter or NullReporter()
     start = time.monotonic()
     graph = project.graph
+    if clients.target == "local":
+        _say_missing_interpreters(graph, reporter)
     artifacts = (builder or Builder(project.root)).build(graph, clients.target)
     code = {logical_id: artifact.sha256 for logical_id, artifact in artifacts.items()}
     by_sha = {artifact.sha256: artifact for artifact in artifacts.values()}
@@ -239,6 +242,17 @@ def deploy(
                 recorder.set_outputs(outputs)
                 recorder.commit()
         return DeployResult(plan, outcomes, outputs, time.monotonic() - start)
+
+
+def _say_missing_interpreters(graph: Graph, reporter: Reporter) -> None:
+    """Once per runtime: which Python the local cloud uses for functions whose own is not installed."""
+    runtimes = {
+        str(r.properties.get("Runtime", "python3.12")) for r in graph.of_type("AWS::Lambda::Function")
+    }
+    for runtime in sorted(runtimes):
+        interpreter = find_interpreter(runtime)
+        if not interpreter.exact:
+            reporter.note(notice(runtime, interpreter))
 
 
 def not_owned(plan: Plan, ctx: ProviderContext) -> NotOwned:

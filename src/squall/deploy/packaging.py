@@ -30,6 +30,7 @@ from pathlib import Path
 from squall.deploy.errors import DeployError
 from squall.deploy.providers.base import Artifact
 from squall.graph.model import Graph
+from squall.runtime.interpreters import find_interpreter
 
 FORMAT = "squall-package-1"
 EXCLUDED_DIRS = frozenset(
@@ -95,12 +96,30 @@ def pip_install(requirements: list[str], folder: Path, spec: PackageSpec) -> Non
             "--implementation",
             "cp",
         ]
+    elif local_python(spec.runtime) != _own_python():
+        # The local cloud runs the function on its runtime's interpreter: wheels for that version.
+        command += [
+            "--only-binary=:all:",
+            "--python-version",
+            local_python(spec.runtime),
+            "--implementation",
+            "cp",
+        ]
     result = subprocess.run([*command, *requirements], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise DeployError(
             f"installing the functions' dependencies failed: {result.stderr.strip()[-2000:]}",
             hint="check requirements.txt (for target aws, every package needs a manylinux wheel)",
         )
+
+
+def _own_python() -> str:
+    return f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def local_python(runtime: str) -> str:
+    """The Python version a function of ``runtime`` runs on locally (``interpreters.find_interpreter``)."""
+    return find_interpreter(runtime).version_text
 
 
 def requirements_of(root: Path) -> list[str]:
@@ -210,11 +229,40 @@ class Builder:
         data = zip_path.read_bytes()
         return Artifact(str(zip_path), hashlib.sha256(data).hexdigest(), len(data))
 
+    def dependencies(self, runtime: str) -> Path | None:
+        """The project's dependencies installed for a local function of ``runtime`` (None: it declares none).
+
+        The same cached folder the deploy package is built from: installed once per dependency set.
+        """
+        requirements = requirements_of(self.root)
+        if not requirements:
+            return None
+        return self._dependencies(requirements, PackageSpec(".", runtime, "x86_64", "local"))
+
+    def sdk_folder(self) -> Path:
+        """A folder holding squall's function-side SDK as a package holds it (``squall/...``)."""
+        entries = sdk_files()
+        digest = hashlib.sha256(FORMAT.encode())
+        for name, path in entries:
+            digest.update(f"\0{name}\0{file_digest(path)}".encode())
+        folder = self.cache / f"sdk-{digest.hexdigest()[:16]}"
+        if folder.is_dir():
+            return folder
+        self.cache.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=self.cache))
+        for name, path in entries:
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        try:
+            os.replace(staging, folder)
+        except OSError:  # made meanwhile by another process
+            shutil.rmtree(staging, ignore_errors=True)
+        return folder
+
     def _dependencies(self, requirements: list[str], spec: PackageSpec) -> Path:
         machine = platform.machine() if spec.target != "aws" else spec.architecture
-        python = (
-            spec.runtime if spec.target == "aws" else f"python{sys.version_info[0]}.{sys.version_info[1]}"
-        )
+        python = spec.runtime if spec.target == "aws" else f"python{local_python(spec.runtime)}"
         key = hashlib.sha256(repr((requirements, spec.target, machine, python)).encode()).hexdigest()[:24]
         folder = self.cache / "deps" / key
         if (folder / COMPLETE_MARKER).is_file():

@@ -32,6 +32,7 @@ from squall.binding.types import write_types
 from squall.cloud.auth.sigv4 import sign_headers
 from squall.config import CONFIG_FILE, Project, load_project
 from squall.deploy import Clients, deploy
+from squall.deploy.packaging import Builder
 from squall.dev.imports import SKIPPED_DIRS, ImportGraph
 from squall.dev.live_server import LiveServer
 from squall.dev.view import TerminalView
@@ -45,6 +46,8 @@ from squall.runtime import (
     TemplateProcess,
     build_environment,
 )
+from squall.runtime.interpreters import find_interpreter, notice
+from squall.runtime.isolation import debugger_folder, provided_libraries
 
 HEARTBEAT_SECONDS = 5.0
 DEBUG_TIMEOUT = 900.0
@@ -52,6 +55,8 @@ DEBUG_PORT = 5678
 ROLE_SESSION_SECONDS = 12 * 3600
 """A live function runs with a session of its own role, as when deployed; renewed an hour before expiry."""
 RENEW_BEFORE = 3600.0
+DEPENDENCY_FILES = ("requirements.txt", "pyproject.toml")
+"""Where a project declares its functions' dependencies (``deploy.packaging.requirements_of``)."""
 
 InvocationListener = Callable[[str, Any, InvocationResult], None]
 """Called with the function's physical name, the event and the result of every live invocation."""
@@ -113,6 +118,8 @@ class DevSession:
         self._imports = ImportGraph(project.root)
         self._threads: list[threading.Thread] = []
         self._template: TemplateProcess | None = None
+        self._build = Builder(project.root)
+        self._told: set[str] = set()
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -197,6 +204,7 @@ class DevSession:
         """The function as deployed, and its role's ARN."""
         config = self.clients("lambda").get_function_configuration(FunctionName=name)
         concurrency = self.clients("lambda").get_function_concurrency(FunctionName=name)
+        runtime = str(config.get("Runtime") or "python3.12")
         spec = FunctionSpec(
             name=name,
             code_dir=self.project.root,
@@ -208,8 +216,29 @@ class DevSession:
             arn=config["FunctionArn"],
             region=self.clients.region,
             launcher=("-m", "debugpy", "--listen", f"127.0.0.1:{debug_port}") if debug_port else (),
+            python=self._interpreter(runtime),
+            import_path=self._import_path(runtime),
+            launcher_path=str(debugger_folder(self._build.cache)) if debug_port else "",
+            log_format=str((config.get("LoggingConfig") or {}).get("LogFormat") or "Text"),
         )
         return spec, str(config.get("Role", ""))
+
+    def _interpreter(self, runtime: str) -> str:
+        """The interpreter ``runtime`` names, or squall's own, said once per runtime when it is not here."""
+        interpreter = find_interpreter(runtime)
+        if not interpreter.exact and runtime not in self._told:
+            self._told.add(runtime)
+            self.view.problem(notice(runtime, interpreter))
+        return interpreter.path
+
+    def _import_path(self, runtime: str) -> tuple[str, ...]:
+        """What a live function imports besides the source tree, as its deployed package holds it: the
+        declared dependencies (installed once per set, by the build), squall's SDK, the runtime's libraries.
+        """
+        deps = self._build.dependencies(runtime)
+        folders = [deps] if deps is not None else []
+        folders += [self._build.sdk_folder(), provided_libraries(self._build.cache)]
+        return tuple(str(folder) for folder in folders)
 
     def _role_session(self, name: str, role: str) -> tuple[Credentials, float]:
         """Credentials of a session of ``role`` (STS AssumeRole), and when they expire."""
@@ -223,8 +252,11 @@ class DevSession:
     def _debugged(self, logical_id: str) -> bool:
         return self.debug is not None and self.debug in ("*", logical_id)
 
-    def _sync_functions(self, project: Project) -> None:
-        """Pools for the graph's functions: new ones made, changed ones respecified, removed ones closed."""
+    def _sync_functions(self, project: Project, *, rebuild: bool = False) -> None:
+        """Pools for the graph's functions: new ones made, changed ones respecified, removed ones closed.
+
+        ``rebuild``: every function gets a new pool (the old ones finish their invocations, then close).
+        """
         wanted = {
             r.physical_name: r for r in project.graph.of_type("AWS::Lambda::Function") if r.physical_name
         }
@@ -244,7 +276,8 @@ class DevSession:
         sessions = {
             name: self._role_session(name, role)
             for name, (_, role) in specs.items()
-            if name not in current_functions
+            if rebuild
+            or name not in current_functions
             or current_functions[name].role != role
             or current_functions[name].renewal_due(now)
         }
@@ -295,7 +328,7 @@ class DevSession:
         template = TemplateProcess(
             python=plain[0].python,
             code_dir=self.project.root,
-            launcher=(),
+            launcher=plain[0].interpreter_flags,
             env=env,
             preload=tuple(sorted({spec.handler for spec in plain})),
         )
@@ -391,6 +424,8 @@ class DevSession:
 
         def relevant(change: watchfiles.Change, path: str) -> bool:
             parts = Path(path).relative_to(root).parts if path.startswith(str(root)) else ()
+            if parts in ((DEPENDENCY_FILES[0],), (DEPENDENCY_FILES[1],)):
+                return True
             return bool(parts) and not SKIPPED_DIRS.intersection(parts[:-1]) and path.endswith(".py")
 
         for changes in watchfiles.watch(
@@ -417,6 +452,10 @@ class DevSession:
         if any(path.name == CONFIG_FILE and path.parent == self.project.root for path in paths):
             self._reload_config()
             return sorted(f.logical_id for f in self.functions.values())
+        if any(path.name in DEPENDENCY_FILES and path.parent == self.project.root for path in paths):
+            names = self._reload_dependencies()
+            self.view.reloaded(names, "dependencies", (time.perf_counter() - started) * 1000)
+            return names
         broken: set[Path] = set()
         for path in paths:
             self._imports.refresh(path)
@@ -450,6 +489,23 @@ class DevSession:
                 "its requests fail until the code is fixed"
             )
         return names
+
+    def _reload_dependencies(self) -> list[str]:
+        """The declared dependencies changed: every function gets new workers (and a new template) that
+        import the new set, installed first (once per set, as for the deploy package): when that fails, the
+        functions keep running on the set they had. Requests keep being served by the old pools meanwhile."""
+        runtimes = {
+            str(r.properties.get("Runtime")) for r in self.project.graph.of_type("AWS::Lambda::Function")
+        }
+        for runtime in sorted(runtimes):
+            self._build.dependencies(runtime)
+        template, self._template = self._template, None
+        try:
+            self._sync_functions(self.project, rebuild=True)
+        finally:
+            if template is not None:
+                template.close()
+        return sorted(f.logical_id for f in self.functions.values())
 
     def _report_syntax(self, path: Path) -> bool:
         """Whether ``path`` compiles (or is gone); a syntax error is shown with its file and line."""

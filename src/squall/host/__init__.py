@@ -26,9 +26,11 @@ def setup(registry: Registry) -> None:
     from squall.host.http_api import ApiEndpointClaims, HttpApiService
     from squall.host.invoke_api import InvokeHandler
     from squall.host.live import PATH_PREFIX
+    from squall.host.logging_config import LoggingConfigs
     from squall.runtime.records import INVOCATIONS_LOG_GROUP
 
-    host = FunctionHost()
+    logging_configs = LoggingConfigs()
+    host = FunctionHost(logging_configs)
     apis = HttpApiService(host)
     claims = ApiEndpointClaims(apis)
     registry.claim("awslambda", "Invoke", InvokeHandler(host))
@@ -43,6 +45,10 @@ def setup(registry: Registry) -> None:
 
     registry.claim("awslambda", "DeleteFunction", delete_function)
     registry.claim_path(PATH_PREFIX, host.live.handle)
+    for operation in ("CreateFunction", "UpdateFunctionConfiguration"):
+        registry.claim("awslambda", operation, logging_configs.write)
+    registry.claim("awslambda", "GetFunctionConfiguration", logging_configs.read_configuration)
+    registry.claim("awslambda", "GetFunction", logging_configs.read_function)
     registry.claim("apigatewayv2", "CreateApi", claims.create)
     registry.claim("apigatewayv2", "GetApi", claims.read)
     registry.claim("apigatewayv2", "GetApis", claims.read)

@@ -85,4 +85,12 @@ class DenialNotes:
         logs = result.logs
         at = logs.rfind("END RequestId:")
         logs = logs[:at] + lines + logs[at:] if at >= 0 else logs + lines
-        return dataclasses.replace(result, logs=logs), notes
+        events = list(result.log_events)
+        if events:
+            end = next(
+                (i for i in range(len(events) - 1, -1, -1) if events[i][1].startswith("END RequestId:")), None
+            )
+            at_ms = events[end][0] if end is not None else events[-1][0]
+            position = end if end is not None else len(events)
+            events[position:position] = [(at_ms, text) for text in notes]
+        return dataclasses.replace(result, logs=logs, log_events=tuple(events)), notes

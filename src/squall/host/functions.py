@@ -28,8 +28,11 @@ from squall.cloud.plugins import CloudContext
 from squall.host.changes import ChangeWatch
 from squall.host.denials import DenialNotes
 from squall.host.live import LiveRegistry, SessionGone
+from squall.host.logging_config import LoggingConfigs
 from squall.host.logs import LogShipper
 from squall.runtime import Credentials, FunctionPool, FunctionSpec, InvocationResult
+from squall.runtime.interpreters import find_interpreter
+from squall.runtime.isolation import provided_libraries
 from squall.runtime.records import INVOCATIONS_LOG_GROUP, InvocationRecord
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,7 @@ class FunctionConfig:
     reserved_concurrency: int | None
     role: str
     code_sha256: str
+    log_format: str = "Text"
 
     @property
     def fingerprint(self) -> tuple[object, ...]:
@@ -73,6 +77,7 @@ class FunctionConfig:
             self.reserved_concurrency,
             self.role,
             self.code_sha256,
+            self.log_format,
         )
 
 
@@ -82,7 +87,8 @@ Listener = Callable[[FunctionConfig, InvocationResult], None]
 class FunctionHost:
     """Pools per function, the async-invocation queue and the log shipper."""
 
-    def __init__(self) -> None:
+    def __init__(self, logging_configs: LoggingConfigs | None = None) -> None:
+        self._logging_configs = logging_configs or LoggingConfigs()
         self._ctx: CloudContext | None = None
         self._lock = threading.Lock()
         self._pools: dict[str, tuple[FunctionConfig, FunctionPool, float]] = {}
@@ -137,6 +143,7 @@ class FunctionHost:
                 reserved_concurrency=function.reserved_concurrency,
                 role=function.role,
                 code_sha256=function.code_sha_256,
+                log_format=self._logging_configs.log_format(ctx, region, function.function_name),
             )
             code = None if self._code_dir(config).is_dir() else bytes(function.code_bytes)
         if code is None:
@@ -192,6 +199,8 @@ class FunctionHost:
             if current is not None and self._current(current, config):
                 return current[1]
         code_dir = self._unpack(config, code)
+        # As on AWS: the package (code, SDK, dependencies) and the runtime's own libraries, on the
+        # interpreter its runtime names when this machine has it.
         spec = FunctionSpec(
             name=config.name,
             code_dir=code_dir,
@@ -202,6 +211,9 @@ class FunctionHost:
             reserved_concurrency=config.reserved_concurrency,
             arn=config.arn,
             region=config.region,
+            python=find_interpreter(config.runtime).path,
+            log_format=config.log_format,
+            import_path=(str(provided_libraries(self.ctx.data / "runtime")),),
         )
         credentials, expires = self._credentials(config)
         fresh = FunctionPool(spec, endpoint_url=self.ctx.endpoint, credentials=credentials)
@@ -241,9 +253,13 @@ class FunctionHost:
         result, notes = self.denials.fold_into(config.name, dict(config.environment), result)
         if notes and session is not None:
             self.live.tell(session, config.name, notes)
-        self.log_service.submit(
-            f"/aws/lambda/{config.name}", result.log_stream_name, config.region, result.logs
-        )
+        group = f"/aws/lambda/{config.name}"
+        if result.log_events:
+            self.log_service.submit_events(
+                group, result.log_stream_name, config.region, list(result.log_events)
+            )
+        else:
+            self.log_service.submit(group, result.log_stream_name, config.region, result.logs)
         record = InvocationRecord.of(config.name, event, result, int(time.time() * 1000))
         self.log_service.submit_record(INVOCATIONS_LOG_GROUP, config.name, config.region, record.message())
         for listener in list(self.listeners):

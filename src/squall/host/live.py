@@ -195,5 +195,8 @@ class LiveRegistry:
                 self.drop(session)
                 raise SessionGone(f"the dev session answered {response.status}: {data[:200]!r}")
             document = json.loads(data)
+            document["log_events"] = tuple(
+                (int(at), str(text)) for at, text in document.get("log_events", ())
+            )
             return InvocationResult(**document)
         raise SessionGone("unreachable")

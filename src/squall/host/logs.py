@@ -20,8 +20,8 @@ class LogBatch:
     group: str
     stream: str
     region: str
-    lines: list[str]
-    at_ms: int
+    events: list[tuple[int, str]]
+    """(epoch milliseconds, message) each."""
 
 
 def _logs_request(operation: str, document: dict[str, object], region: str) -> CloudRequest:
@@ -53,15 +53,20 @@ class LogShipper:
         self.flushed = threading.Event()
 
     def submit(self, group: str, stream: str, region: str, text: str) -> None:
-        # Events end at "\n" only, as Lambda's: a record with "\r" between its lines (the runtime's
-        # "[ERROR] ... Traceback" record) stays one event.
-        lines = [line.removesuffix("\r") for line in text.split("\n") if line.strip()]
-        if lines:
-            self._queue.put(LogBatch(group, stream, region, lines, int(time.time() * 1000)))
+        """One event per line of ``text`` (``\r`` is not a line break: it joins a record's lines)."""
+        now = int(time.time() * 1000)
+        events = [(now, line) for line in text.split("\n") if line.strip()]
+        if events:
+            self._queue.put(LogBatch(group, stream, region, events))
+
+    def submit_events(self, group: str, stream: str, region: str, events: list[tuple[int, str]]) -> None:
+        """Events as they are, each with its own timestamp."""
+        if events:
+            self._queue.put(LogBatch(group, stream, region, events))
 
     def submit_record(self, group: str, stream: str, region: str, message: str) -> None:
         """One log event holding ``message`` whole, even across lines."""
-        self._queue.put(LogBatch(group, stream, region, [message], int(time.time() * 1000)))
+        self._queue.put(LogBatch(group, stream, region, [(int(time.time() * 1000), message)]))
 
     def run(self, ctx: CloudContext) -> None:
         self._ctx = ctx
@@ -82,11 +87,12 @@ class LogShipper:
             self._write(ctx, batches)
 
     def _write(self, ctx: CloudContext, batches: list[LogBatch]) -> None:
-        grouped: dict[tuple[str, str, str], list[dict[str, object]]] = {}
+        grouped: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
         for batch in batches:
-            events = grouped.setdefault((batch.group, batch.stream, batch.region), [])
-            events.extend({"timestamp": batch.at_ms, "message": line} for line in batch.lines)
-        for (group, stream, region), events in grouped.items():
+            grouped.setdefault((batch.group, batch.stream, batch.region), []).extend(batch.events)
+        for (group, stream, region), pairs in grouped.items():
+            pairs.sort(key=lambda pair: pair[0])  # PutLogEvents wants them in order; sort is stable
+            events = [{"timestamp": at, "message": message} for at, message in pairs]
             self._ensure_stream(ctx, group, stream, region)
             for start in range(0, len(events), 10_000):
                 ctx.call(

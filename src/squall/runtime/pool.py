@@ -18,15 +18,14 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from squall.errors import SquallError
+from squall.runtime.log_events import LogEvent, end_events, joined, split_frames, start_event
 from squall.runtime.process import InitOutcome, LogSink, Outcome, TemplateProcess, WorkerGone, WorkerProcess
 from squall.runtime.reaper import REAPER, Reaper, default_idle_seconds
 from squall.runtime.results import (
     FUNCTION_ERROR,
     InvocationResult,
-    end_line,
     exit_error,
-    report_line,
-    start_line,
+    out_of_memory_error,
     timeout_error,
     timestamp,
 )
@@ -240,7 +239,7 @@ class FunctionPool:
         return WorkerProcess(
             python=spec.python,
             code_dir=spec.code_dir,
-            launcher=spec.launcher,
+            launcher=(*spec.interpreter_flags, *spec.launcher),
             env=env,
             log_stream_name=stream,
             generation=generation,
@@ -252,7 +251,11 @@ class FunctionPool:
     ) -> WorkerProcess | None:
         """A worker forked from the template (started on first use); None when no template can serve."""
         shared = self._shared_template
-        if shared is not None and shared.code_dir == spec.code_dir and shared.alive():
+        if (
+            shared is not None
+            and (shared.code_dir, shared.python) == (spec.code_dir, spec.python)
+            and shared.alive()
+        ):
             env = {k: v for k, v in env.items() if k != "_SQUALL_COMPILE_FROM_SOURCE"}
             try:
                 return shared.fork(env, stream, generation, clock=self._clock)
@@ -264,7 +267,11 @@ class FunctionPool:
                 self._template = template = None
         if template is None:
             template = TemplateProcess(
-                python=spec.python, code_dir=spec.code_dir, launcher=(), env=dict(env), clock=self._clock
+                python=spec.python,
+                code_dir=spec.code_dir,
+                launcher=spec.interpreter_flags,
+                env=dict(env),
+                clock=self._clock,
             )
             try:
                 template.ready(INIT_TIMEOUT)
@@ -375,18 +382,19 @@ class FunctionPool:
             sink = self._on_log
             on_log = lambda text: sink(rid, text)  # noqa: E731
         cold = not worker.used and worker.init is None
-        prefix = ""
+        prefix: list[LogEvent] = []
         init_ms: float | None = None
         try:
             init = worker.wait_ready(INIT_TIMEOUT, on_log)
         except WorkerGone as gone:
             return self._init_failed(spec, worker, rid, gone), False
         if not worker.used:
-            prefix = init.logs
+            prefix = split_frames(init.frames)
             init_ms = init.init_ms if cold else None
         deadline_ms = int((self._wall_clock() + spec.timeout) * 1000)
+        start = start_event(rid, self._now_ms(), spec.log_format)
         if on_log is not None:
-            on_log(start_line(rid))
+            on_log(start[1] + "\n")
         outcome = worker.invoke(
             rid,
             event,
@@ -396,11 +404,13 @@ class FunctionPool:
             client_context=client_context,
             identity=identity,
             on_log=on_log,
+            memory_mb=spec.memory_size,
         )
-        return self._result(spec, worker, rid, outcome, prefix, cold, init_ms, init), outcome.kind in (
-            "ok",
-            "error",
-        )
+        result = self._result(spec, worker, rid, outcome, [*prefix, start], cold, init_ms, init)
+        return result, outcome.kind in ("ok", "error")
+
+    def _now_ms(self) -> int:
+        return int(self._wall_clock() * 1000)
 
     def _result(
         self,
@@ -408,27 +418,42 @@ class FunctionPool:
         worker: WorkerProcess,
         rid: str,
         outcome: Outcome,
-        prefix: str,
+        head: list[LogEvent],
         cold: bool,
         init_ms: float | None,
         init: InitOutcome,
     ) -> InvocationResult:
-        body = outcome.logs
+        """The invocation's result and log events: ``head`` (init output, START), its output, END/REPORT."""
+        now = self._wall_clock()
+        at = int(now * 1000)
+        extra: list[str] = []
         status: str | None = None
         error_kind: str | None = None
         payload = outcome.payload
         if outcome.kind == "timeout":
             payload = timeout_error(rid, spec.timeout)
-            body += f"{timestamp(self._wall_clock())} {rid} Task timed out after {spec.timeout:.2f} seconds\n"
+            extra.append(f"{timestamp(now)} {rid} Task timed out after {spec.timeout:.2f} seconds")
             status = "timeout"
         elif outcome.kind == "exit":
             payload = exit_error(rid, outcome.exit_reason)
-            body += f"RequestId: {rid} Error: Runtime exited with error: {outcome.exit_reason}\nRuntime.ExitError\n"
+            extra += [
+                f"RequestId: {rid} Error: Runtime exited with error: {outcome.exit_reason}",
+                "Runtime.ExitError",
+            ]
             status, error_kind = "error", "Runtime.ExitError"
+        elif outcome.kind == "oom":
+            payload = out_of_memory_error(rid, outcome.exit_reason)
+            extra += [
+                f"RequestId: {rid} Error: Runtime exited with error: {outcome.exit_reason}",
+                "Runtime.OutOfMemory",
+            ]
+            status, error_kind = "error", "Runtime.OutOfMemory"
         elif outcome.kind == "error" and init.error is not None:
             status, error_kind = "error", str(init.error.get("errorType", ""))
-        tail = end_line(rid) + report_line(
+        tail = [(at, line) for line in extra] + end_events(
             rid,
+            at,
+            spec.log_format,
             duration_ms=outcome.duration_ms,
             memory_size=spec.memory_size,
             max_memory_used_mb=outcome.max_memory_mb,
@@ -437,18 +462,20 @@ class FunctionPool:
             error_type=error_kind,
         )
         if self._on_log is not None:
-            self._on_log(rid, body[len(outcome.logs) :] + tail)
+            self._on_log(rid, joined(tail))
+        events = (*head, *split_frames(outcome.frames), *tail)
         return InvocationResult(
             request_id=rid,
             payload=payload,
             error_type=None if outcome.kind == "ok" else FUNCTION_ERROR,
-            logs=prefix + start_line(rid) + body + tail,
+            logs=joined(events),
             duration_ms=outcome.duration_ms,
             cold=cold,
             init_duration_ms=init_ms,
             max_memory_used_mb=outcome.max_memory_mb,
             log_stream_name=worker.log_stream_name,
             function_name=spec.name,
+            log_events=events,
         )
 
     def _init_failed(
@@ -457,9 +484,9 @@ class FunctionPool:
         """The worker died or hung while importing: report it as Lambda reports a crashed runtime."""
         elapsed = (self._clock() - worker.started_at) * 1000
         if gone.reason == "init timed out":
-            outcome = Outcome("timeout", None, gone.logs, elapsed)
+            outcome = Outcome("timeout", None, gone.frames, elapsed)
         else:
-            outcome = Outcome("exit", None, gone.logs, elapsed, exit_reason=gone.reason)
-        init = InitOutcome(elapsed, None, "")
-        result = self._result(spec, worker, rid, outcome, "", True, None, init)
+            outcome = Outcome("exit", None, gone.frames, elapsed, exit_reason=gone.reason)
+        init = InitOutcome(elapsed, None, ())
+        result = self._result(spec, worker, rid, outcome, [], True, None, init)
         return replace(result, duration_ms=elapsed)

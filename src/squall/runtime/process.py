@@ -31,33 +31,66 @@ WORKER_SCRIPT = Path(protocol.__file__)
 
 LogSink = Callable[[str], None]
 
+MEMORY_POLL_SECONDS = 0.01
+"""How often a running invocation's memory is looked at: a worker past its ``memory_size`` is killed."""
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+
+
+def resident_mb(pid: int) -> float:
+    """The resident memory of ``pid`` in MB (from ``/proc/PID/statm``), 0 when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_BYTES / (1 << 20)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+Frames = tuple[tuple[int, str], ...]
+"""Output as the worker sent it: (when it arrived, epoch milliseconds; the text)."""
+
+
+def _text(frames: Frames) -> str:
+    return "".join(text for _, text in frames)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
 
 @dataclass(frozen=True)
 class InitOutcome:
     init_ms: float
     error: dict[str, object] | None
-    logs: str
+    frames: Frames
+
+    @property
+    def logs(self) -> str:
+        return _text(self.frames)
 
 
 @dataclass(frozen=True)
 class Outcome:
     """How one invocation on a worker ended, before the pool turns it into an ``InvocationResult``."""
 
-    kind: Literal["ok", "error", "timeout", "exit"]
+    kind: Literal["ok", "error", "timeout", "exit", "oom"]
     payload: object
-    logs: str
+    frames: Frames
     duration_ms: float
     max_memory_mb: int = 0
     exit_reason: str = ""
+
+    @property
+    def logs(self) -> str:
+        return _text(self.frames)
 
 
 class WorkerGone(Exception):
     """The worker died or stopped answering before its init finished."""
 
-    def __init__(self, reason: str, logs: str) -> None:
+    def __init__(self, reason: str, frames: Frames) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.logs = logs
+        self.frames = frames
 
 
 def kill_group(pid: int) -> None:
@@ -91,7 +124,7 @@ class WorkerProcess:
         self.generation = generation
         self.used = False
         self.init: InitOutcome | None = None
-        self._pending_logs: list[str] = []
+        self._pending_logs: list[tuple[int, str]] = []
         try:
             self.proc = subprocess.Popen(
                 [python, *launcher, str(WORKER_SCRIPT), str(child_end.fileno())],
@@ -123,18 +156,18 @@ class WorkerProcess:
             try:
                 frame = self.channel.recv(max(deadline - self._clock(), 0.0))
             except TimeoutError:
-                raise WorkerGone("init timed out", "".join(self._pending_logs)) from None
+                raise WorkerGone("init timed out", tuple(self._pending_logs)) from None
             if frame is None:
-                raise WorkerGone(self._exit_reason(), "".join(self._pending_logs))
+                raise WorkerGone(self._exit_reason(), tuple(self._pending_logs))
             kind, body = frame
             if kind == protocol.LOG:
                 text = body.decode("utf-8", "replace")
-                self._pending_logs.append(text)
+                self._pending_logs.append((_now_ms(), text))
                 if on_log is not None:
                     on_log(text)
             elif kind == protocol.INIT:
                 info: dict[str, Any] = json.loads(body)
-                self.init = InitOutcome(float(info["init_ms"]), info["error"], "".join(self._pending_logs))
+                self.init = InitOutcome(float(info["init_ms"]), info["error"], tuple(self._pending_logs))
                 self._pending_logs.clear()
                 return self.init
 
@@ -149,8 +182,14 @@ class WorkerProcess:
         client_context: object = None,
         identity: object = None,
         on_log: LogSink | None = None,
+        memory_mb: int | None = None,
     ) -> Outcome:
-        """Run one invocation; the worker must be ready. A timeout kills the worker."""
+        """Run one invocation; the worker must be ready. A timeout kills the worker.
+
+        With ``memory_mb``, a worker whose memory goes past it is killed, as Lambda's sandbox is
+        (kind ``"oom"``): its resident memory is checked every ``MEMORY_POLL_SECONDS`` while it runs, and
+        its own peak (VmHWM, reported with the result) once it answers.
+        """
         message = {
             "id": request_id,
             "event": event,
@@ -160,35 +199,48 @@ class WorkerProcess:
             "identity": identity,
         }
         self.used = True
-        logs: list[str] = []
+        logs: list[tuple[int, str]] = []
         start = self._clock()
         deadline = start + timeout
         try:
             self.channel.send(protocol.INVOKE, json.dumps(message).encode())
         except OSError:
-            return Outcome("exit", None, "", (self._clock() - start) * 1000, exit_reason=self._exit_reason())
+            return Outcome("exit", None, (), (self._clock() - start) * 1000, exit_reason=self._exit_reason())
         while True:
+            left = max(deadline - self._clock(), 0.0)
             try:
-                frame = self.channel.recv(max(deadline - self._clock(), 0.0))
+                frame = self.channel.recv(min(left, MEMORY_POLL_SECONDS) if memory_mb else left)
             except TimeoutError:
+                if memory_mb and left > MEMORY_POLL_SECONDS:
+                    if resident_mb(self.pid) <= memory_mb:
+                        continue
+                    self.kill()
+                    elapsed = (self._clock() - start) * 1000
+                    return Outcome("oom", None, tuple(logs), elapsed, memory_mb, "signal: killed")
                 self.kill()
-                return Outcome("timeout", None, "".join(logs), timeout * 1000)
+                return Outcome("timeout", None, tuple(logs), timeout * 1000)
             if frame is None:
                 elapsed = (self._clock() - start) * 1000
-                return Outcome("exit", None, "".join(logs), elapsed, exit_reason=self._exit_reason())
+                return Outcome("exit", None, tuple(logs), elapsed, exit_reason=self._exit_reason())
             kind, body = frame
             if kind == protocol.LOG:
                 text = body.decode("utf-8", "replace")
-                logs.append(text)
+                logs.append((_now_ms(), text))
                 if on_log is not None:
                     on_log(text)
             elif kind == protocol.RESULT:
                 result: dict[str, Any] = json.loads(body)
                 ok = bool(result["ok"])
+                if memory_mb and int(result["mem"]) > memory_mb:
+                    # It answered, but its peak was past the limit: the sandbox would have killed it.
+                    self.kill()
+                    return Outcome(
+                        "oom", None, tuple(logs), float(result["dur"]), memory_mb, "signal: killed"
+                    )
                 return Outcome(
                     "ok" if ok else "error",
                     result["payload"] if ok else result["error"],
-                    "".join(logs),
+                    tuple(logs),
                     float(result["dur"]),
                     int(result["mem"]),
                 )
@@ -248,6 +300,7 @@ class TemplateProcess:
         if preload:
             env = {**env, "_SQUALL_PRELOAD": ",".join(preload)}
         self.code_dir = code_dir
+        self.python = python
         self._lock = threading.Lock()
         self._process = WorkerProcess(
             python=python,
@@ -285,7 +338,7 @@ class TemplateProcess:
             child_end.close()
         if frame is None or frame[0] != protocol.PID:
             parent_end.close()
-            raise WorkerGone("the template worker is gone", "")
+            raise WorkerGone("the template worker is gone", ())
         pid = int(json.loads(frame[1])["pid"])
         return ForkedWorker(
             pid, parent_end, log_stream_name=log_stream_name, generation=generation, clock=clock

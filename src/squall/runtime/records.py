@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from squall.runtime.apigw.event import caller
+from squall.runtime.log_events import as_text
 
 if TYPE_CHECKING:
     from squall.runtime import InvocationResult
@@ -74,7 +75,7 @@ class InvocationRecord:
             else None,
             durationMs=round(result.duration_ms, 3),
             cold=result.cold,
-            logs=result.logs[-MAX_RECORD_PART:],
+            logs=as_text(result.logs)[-MAX_RECORD_PART:],  # a record's \r-joined lines as lines
             at=at,
         )
 

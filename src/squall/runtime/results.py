@@ -25,6 +25,8 @@ class InvocationResult:
     max_memory_used_mb: int = 0
     log_stream_name: str = ""
     function_name: str = ""
+    log_events: tuple[tuple[int, str], ...] = ()
+    """``logs`` as CloudWatch Logs events: (epoch milliseconds, message), one per line or logging record."""
 
     @property
     def billed_duration_ms(self) -> int:
@@ -90,5 +92,13 @@ def exit_error(request_id: str, reason: str) -> dict[str, object]:
     """The payload when the runtime process died mid-invocation (``reason``: "exit status 1", "signal: killed")."""
     return {
         "errorType": "Runtime.ExitError",
+        "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {reason}",
+    }
+
+
+def out_of_memory_error(request_id: str, reason: str) -> dict[str, object]:
+    """The payload when the sandbox killed the runtime for going past the function's ``memory_size``."""
+    return {
+        "errorType": "Runtime.OutOfMemory",
         "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {reason}",
     }

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from squall.runtime.isolation import ISOLATED_FLAGS, LAUNCHER_FLAGS, PATH_VARIABLE
+
 RUNTIME_ID = "python3.12"
 EXECUTION_ENV = "AWS_Lambda_python3.12"
 
@@ -33,6 +35,19 @@ class FunctionSpec:
     python: str = sys.executable
     launcher: tuple[str, ...] = ()
     """Arguments between the interpreter and the worker script, e.g. ``("-m", "debugpy", "--listen", ...)``."""
+    log_format: str = "Text"
+    """Lambda's ``LoggingConfig.LogFormat``: ``Text`` or ``JSON``."""
+    import_path: tuple[str, ...] | None = None
+    """Isolated (``isolation.py``): the folders importable after ``code_dir``, and nothing of squall's
+    environment. None: the worker sees the interpreter's own site-packages."""
+    launcher_path: str = ""
+    """The folder the launcher is imported from, for an isolated worker run under one."""
+
+    @property
+    def interpreter_flags(self) -> tuple[str, ...]:
+        if self.import_path is None:
+            return ()
+        return LAUNCHER_FLAGS if self.launcher else ISOLATED_FLAGS
 
     @property
     def log_group_name(self) -> str:
@@ -84,6 +99,14 @@ def build_environment(
             "TZ": ":UTC",
         }
     )
+    if spec.log_format == "JSON":
+        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+    if spec.import_path is not None:
+        env.pop("VIRTUAL_ENV", None)
+        env.pop("PYTHONPATH", None)
+        env[PATH_VARIABLE] = os.pathsep.join(spec.import_path)
+        if spec.launcher and spec.launcher_path:
+            env["PYTHONPATH"] = spec.launcher_path
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
     if credentials is not None:

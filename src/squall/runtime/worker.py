@@ -43,6 +43,8 @@ RESULT = b"R"
 INVOKE = b"V"
 
 _HEADER = struct.Struct(">I")
+RESPONSE_LIMIT_BYTES = 6_291_556
+"""Lambda's synchronous response limit, "6 MB", exactly as its error message counts it."""
 _ERROR_LINE_END = "\r"
 _ERROR_INDENT = "\u00a0"
 
@@ -175,7 +177,13 @@ def error_from_exception(exc: BaseException, request_id: str = "") -> dict[str, 
 
 
 def format_error_log(error: dict[str, Any]) -> str:
-    """The ``[ERROR] Type: message`` log entry, one record with ``\\r`` between lines as AWS writes it."""
+    """The ``[ERROR] Type: message`` log entry, one record with ``\\r`` between lines as AWS writes it.
+
+    When the function's log format is JSON, the error document with a timestamp and ``log_level``.
+    """
+    if os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON":
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        return json.dumps({"timestamp": stamp, "log_level": "ERROR", **error}) + "\n"
     head = "[ERROR]"
     if error.get("errorType"):
         head += " " + str(error["errorType"]) + ":"
@@ -197,29 +205,28 @@ def load_handler(handler: str) -> Callable[..., object]:
     module_name, sep, attr = handler.rpartition(".")
     if not sep or not module_name:
         raise Fault("Runtime.MalformedHandlerName", f"Bad handler '{handler}': not enough values to unpack")
-    module_name = module_name.replace("/", ".")
+    # Messages name the module as the handler spells it ("functions/x"), as the AWS runtime's do.
+    spelled, module_name = module_name, module_name.replace("/", ".")
     try:
         if module_name.split(".")[0] in sys.builtin_module_names:
             raise Fault(
                 "Runtime.BuiltInModuleConflict",
-                f"Cannot use built-in module {module_name} as a handler module",
+                f"Cannot use built-in module {spelled} as a handler module",
             )
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise Fault("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}") from exc
+        raise Fault("Runtime.ImportModuleError", f"Unable to import module '{spelled}': {exc}") from exc
     except SyntaxError as exc:
         trace = [f'  File "{exc.filename}" Line {exc.lineno}\n    {exc.text}']
         raise Fault(
-            "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", trace
+            "Runtime.UserCodeSyntaxError", f"Syntax error in module '{spelled}': {exc}", trace
         ) from exc
     try:
         fn = getattr(module, attr)
     except AttributeError:
-        raise Fault(
-            "Runtime.HandlerNotFound", f"Handler '{attr}' missing on module '{module_name}'"
-        ) from None
+        raise Fault("Runtime.HandlerNotFound", f"Handler '{attr}' missing on module '{spelled}'") from None
     if not callable(fn):
-        raise Fault("Runtime.HandlerNotFound", f"Handler '{attr}' missing on module '{module_name}'")
+        raise Fault("Runtime.HandlerNotFound", f"Handler '{attr}' missing on module '{spelled}'")
     return fn  # type: ignore[no-any-return]
 
 
@@ -238,6 +245,18 @@ def to_json(obj: object) -> bytes:
 
 
 def _max_memory_mb() -> int:
+    """This worker's peak resident memory in MB.
+
+    ``/proc/self/status`` VmHWM is the peak of this process's own memory; ``ru_maxrss`` is not: exec keeps
+    the high-water mark of the process that forked it (the local cloud, hundreds of MB).
+    """
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         import resource
     except ImportError:
@@ -248,25 +267,63 @@ def _max_memory_mb() -> int:
 
 def _lambda_log_formatter() -> logging.Formatter:
     formatter = logging.Formatter(
-        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
     )
     formatter.converter = time.gmtime
     return formatter
 
 
-class _LogHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The root logging handler of the AWS runtime: tagged lines to stdout, no extra newline."""
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "aws_request_id",
+}
 
-    terminator = ""
+
+class _JsonFormatter(logging.Formatter):
+    """A record as the AWS Python runtime writes it when the function's log format is JSON."""
+
+    def __init__(self) -> None:
+        super().__init__(datefmt="%Y-%m-%dT%H:%M:%SZ")
+        self.converter = time.gmtime
+
+    def format(self, record: logging.LogRecord) -> str:
+        document: dict[str, object] = {
+            "timestamp": self.formatTime(record, self.datefmt),
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "logger": record.name,
+        }
+        if record.exc_info and record.exc_info[0] is not None:
+            document["stackTrace"] = traceback.format_tb(record.exc_info[2])
+            document["errorType"] = record.exc_info[0].__name__
+            document["errorMessage"] = str(record.exc_info[1])
+        document["requestId"] = getattr(record, "aws_request_id", None) or None
+        # Anything passed with ``extra=`` becomes a field of its own.
+        for key, value in vars(record).items():
+            if key not in _RECORD_FIELDS and key not in document:
+                document[key] = value
+        return json.dumps(
+            {k: v for k, v in document.items() if v is not None}, default=str, ensure_ascii=False
+        )
+
+
+class _LogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The root logging handler of the AWS runtime: one line per record (``\r`` between its lines)."""
+
+    terminator = "\n"
 
     def __init__(self, runtime: Runtime) -> None:
         super().__init__(runtime.stdout)
         self._runtime = runtime
-        self.setFormatter(_lambda_log_formatter())
+        json_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+        self.setFormatter(_JsonFormatter() if json_format else _lambda_log_formatter())
 
     def emit(self, record: logging.LogRecord) -> None:
         record.aws_request_id = self._runtime.request_id
         super().emit(record)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace("\n", "\r")
 
 
 class Runtime:
@@ -285,6 +342,9 @@ class Runtime:
         sys.stderr = self.stdout
         root = logging.getLogger()
         root.addHandler(_LogHandler(self))
+        if os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON":
+            # Lambda's ApplicationLogLevel (INFO unless set) applies to the root logger in JSON format.
+            root.setLevel(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper())
         start = time.perf_counter()
         try:
             self.handler = load_handler(self.handler_name)
@@ -317,7 +377,14 @@ class Runtime:
             except Exception as exc:
                 error = error_from_exception(exc, request_id)
         duration = (time.perf_counter() - start) * 1000
-        if error is not None:
+        if error is None and len(payload) > RESPONSE_LIMIT_BYTES:
+            # Lambda's own answer, not the runtime's: no trace, and nothing written to the function's log.
+            error = {
+                "errorMessage": "Response payload size exceeded maximum allowed payload size "
+                f"({RESPONSE_LIMIT_BYTES} bytes).",
+                "errorType": "Function.ResponseSizeTooLarge",
+            }
+        elif error is not None:
             self.stdout.write(format_error_log(error))
         self.stdout.flush()
         head = f'{{"dur":{duration:.3f},"mem":{_max_memory_mb()},'.encode()
@@ -429,6 +496,7 @@ def _run_forked(request: dict[str, Any], fd: int, root: str) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.environ.clear()
     os.environ.update(request["env"])
+    os.environ.pop("_SQUALL_PATH", None)  # the template's path is already this worker's
     _forget_project_modules(root)
     boto3: Any = sys.modules.get("boto3")
     if boto3 is not None:  # a default session made in the template would keep the template's credentials
@@ -521,6 +589,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.path[0] = root
     else:
         sys.path.insert(0, root)
+    # An isolated worker (``isolation.py``): what it may import besides its code root and the stdlib.
+    extra = [p for p in os.environ.pop("_SQUALL_PATH", "").split(os.pathsep) if p]
+    sys.path[1:1] = extra
     if os.environ.pop("_SQUALL_COMPILE_FROM_SOURCE", ""):
         compile_from_source(root)
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()

@@ -48,7 +48,8 @@ def unique(prefix: str) -> str:
 
 @pytest.fixture(scope="session")
 def deploy(aws_client: ClientFactory, lambda_role: str) -> Deploy:
-    """``deploy(files, handler="app.handler", timeout=3, memory=128, environment=None, concurrency=None)``."""
+    """``deploy(files, handler="app.handler", timeout=3, memory=128, environment=None, concurrency=None,
+    runtime="python3.12", vendored=())``; ``vendored`` names modules whose installed packages go into the zip."""
     lam = aws_client("lambda")
 
     def make(
@@ -60,16 +61,18 @@ def deploy(aws_client: ClientFactory, lambda_role: str) -> Deploy:
         environment: Mapping[str, str] | None = None,
         concurrency: int | None = None,
         prefix: str = "fn",
+        runtime: str = "python3.12",
+        vendored: tuple[str, ...] = (),
     ) -> str:
         if isinstance(files, str):
             files = {"app.py": files}
         name = unique(prefix)
         lam.create_function(
             FunctionName=name,
-            Runtime="python3.12",
+            Runtime=runtime,
             Role=lambda_role,
             Handler=handler,
-            Code={"ZipFile": zip_files(files)},
+            Code={"ZipFile": zip_files(files, vendored)},
             Timeout=timeout,
             MemorySize=memory,
             Environment={"Variables": dict(environment or {})},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -59,7 +60,11 @@ handler = Mangum(app)
 
 @pytest.fixture(scope="module")
 def fastapi_api(deploy: Deploy, make_api: MakeApi) -> Api:
-    return make_api({"ANY /{proxy+}": deploy(APP, prefix="fastapi", timeout=10)})
+    # Its dependencies go into its package, as a build installs them; compiled ones (pydantic-core) are this
+    # interpreter's, so the function's runtime is this interpreter's version.
+    runtime = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    function = deploy(APP, prefix="fastapi", timeout=10, runtime=runtime, vendored=("fastapi", "mangum"))
+    return make_api({"ANY /{proxy+}": function})
 
 
 def test_path_parameters_and_query(fastapi_api: Api) -> None:

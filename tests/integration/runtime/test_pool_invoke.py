@@ -252,7 +252,7 @@ def test_import_error_is_answered_per_invocation_and_the_worker_stays(make_pool:
         assert isinstance(result.payload, dict)
         assert result.payload["errorType"] == "Runtime.ImportModuleError"
         assert result.payload["errorMessage"] == (
-            "Unable to import module 'functions.app': No module named 'not_a_module_anywhere'"
+            "Unable to import module 'functions/app': No module named 'not_a_module_anywhere'"
         )
     assert pool.worker_pids == pids and len(pids) == 1
     assert "[ERROR] Runtime.ImportModuleError: Unable to import module" in second.logs
@@ -266,7 +266,7 @@ def test_syntax_error_names_file_and_line(make_pool: MakePool) -> None:
     assert result.payload["errorType"] == "Runtime.UserCodeSyntaxError"
     message = result.payload["errorMessage"]
     assert isinstance(message, str)
-    assert message.startswith("Syntax error in module 'functions.app': ")
+    assert message.startswith("Syntax error in module 'functions/app': ")
     assert "app.py, line " in message
 
 
@@ -275,7 +275,7 @@ def test_missing_handler_attribute(make_pool: MakePool) -> None:
     result = pool.invoke({})
     assert isinstance(result.payload, dict)
     assert result.payload["errorType"] == "Runtime.HandlerNotFound"
-    assert result.payload["errorMessage"] == "Handler 'nothere' missing on module 'functions.app'"
+    assert result.payload["errorMessage"] == "Handler 'nothere' missing on module 'functions/app'"
 
 
 def test_exception_at_import_time_keeps_its_type(make_pool: MakePool) -> None:

@@ -91,10 +91,10 @@ def test_function_error_is_a_500_whatever_the_payload() -> None:
 @pytest.mark.parametrize(
     ("response", "status", "body"),
     [
-        (not_found(), 404, b'{"message": "Not Found"}'),
-        (internal_server_error(), 500, b'{"message": "Internal Server Error"}'),
-        (service_unavailable(), 503, b'{"message": "Service Unavailable"}'),
-        (too_many_requests(), 429, b'{"message": "Too Many Requests"}'),
+        (not_found(), 404, b'{"message":"Not Found"}'),
+        (internal_server_error(), 500, b'{"message":"Internal Server Error"}'),
+        (service_unavailable(), 503, b'{"message":"Service Unavailable"}'),
+        (too_many_requests(), 429, b'{"message":"Too Many Requests"}'),
     ],
 )
 def test_gateway_error_bodies(response: HttpResponse, status: int, body: bytes) -> None:

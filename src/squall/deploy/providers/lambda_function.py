@@ -21,7 +21,7 @@ from typing import Any
 from squall.deploy.errors import DeployError
 from squall.deploy.providers.base import JSON, Current, Provider, ProviderContext
 
-CONFIG_KEYS = ("Handler", "Runtime", "Timeout", "MemorySize", "Role", "Environment")
+CONFIG_KEYS = ("Handler", "Runtime", "Timeout", "MemorySize", "Role", "Environment", "LoggingConfig")
 DIRECT_UPLOAD_LIMIT = 45 * 1024 * 1024
 ENVIRONMENT_LIMIT = 4096
 SPILL_FILE = "squall_resources.json"

@@ -40,7 +40,9 @@ class HttpResponse:
 
 
 def _message(status: int, message: str) -> HttpResponse:
-    return HttpResponse(status, [JSON_CONTENT_TYPE], json.dumps({"message": message}).encode())
+    return HttpResponse(
+        status, [JSON_CONTENT_TYPE], json.dumps({"message": message}, separators=(",", ":")).encode()
+    )
 
 
 def not_found() -> HttpResponse:
