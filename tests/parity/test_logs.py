@@ -64,8 +64,8 @@ def test_squall_logs_prints_a_record_as_the_lines_it_holds(capsys: pytest.Captur
 
 
 def test_the_console_shows_a_record_as_the_lines_it_holds() -> None:
-    from squall.console.records import InvocationRecord
     from squall.runtime import InvocationResult
+    from squall.runtime.records import InvocationRecord
 
     result = InvocationResult("id", None, None, "START\n[ERROR]\tx\rTraceback\r  frame\nEND\n", 1.0, False)
     assert InvocationRecord.of("fn", {}, result, 0).logs.splitlines() == [

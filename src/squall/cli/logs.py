@@ -49,9 +49,10 @@ def fetch(client: Any, group: str, start: int, seen: set[str]) -> tuple[list[dic
 def show(event: dict[str, Any], prefix: str = "") -> None:
     stamp = time.strftime("%H:%M:%S", time.localtime(event["timestamp"] / 1000))
     # A logging record is one event with "\r" between its lines: a terminal would print them over each other.
-    lines = event["message"].rstrip().replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for line in lines:
-        click.echo(f"{stamp}  {prefix}{line}")
+    first, *rest = event["message"].rstrip().replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    click.echo(f"{stamp}  {prefix}{first}")
+    for line in rest:  # under the first, aligned
+        click.echo(f"{' ' * len(stamp)}  {prefix}{line}")
 
 
 def merged(batches: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, dict[str, Any]]]:

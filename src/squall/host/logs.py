@@ -22,6 +22,8 @@ class LogBatch:
     region: str
     events: list[tuple[int, str]]
     """(epoch milliseconds, message) each."""
+    generation: int = 0
+    """The stream's generation when submitted: a batch for a stream deleted since is dropped."""
 
 
 def _logs_request(operation: str, document: dict[str, object], region: str) -> CloudRequest:
@@ -49,6 +51,8 @@ class LogShipper:
     def __init__(self) -> None:
         self._queue: queue.Queue[LogBatch] = queue.Queue()
         self._known: set[tuple[str, str, str]] = set()
+        self._generations: dict[tuple[str, str, str], int] = {}
+        self._writing = threading.Lock()  # a stream is deleted between writes, never during one
         self._ctx: CloudContext | None = None
         self.flushed = threading.Event()
 
@@ -57,16 +61,20 @@ class LogShipper:
         now = int(time.time() * 1000)
         events = [(now, line) for line in text.split("\n") if line.strip()]
         if events:
-            self._queue.put(LogBatch(group, stream, region, events))
+            self._put(group, stream, region, events)
 
     def submit_events(self, group: str, stream: str, region: str, events: list[tuple[int, str]]) -> None:
         """Events as they are, each with its own timestamp."""
         if events:
-            self._queue.put(LogBatch(group, stream, region, events))
+            self._put(group, stream, region, events)
 
     def submit_record(self, group: str, stream: str, region: str, message: str) -> None:
         """One log event holding ``message`` whole, even across lines."""
-        self._queue.put(LogBatch(group, stream, region, [(int(time.time() * 1000), message)]))
+        self._put(group, stream, region, [(int(time.time() * 1000), message)])
+
+    def _put(self, group: str, stream: str, region: str, events: list[tuple[int, str]]) -> None:
+        generation = self._generations.get((group, stream, region), 0)
+        self._queue.put(LogBatch(group, stream, region, events, generation))
 
     def run(self, ctx: CloudContext) -> None:
         self._ctx = ctx
@@ -84,11 +92,14 @@ class LogShipper:
                     batches.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            self._write(ctx, batches)
+            with self._writing:
+                self._write(ctx, batches)
 
     def _write(self, ctx: CloudContext, batches: list[LogBatch]) -> None:
         grouped: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
         for batch in batches:
+            if batch.generation < self._generations.get((batch.group, batch.stream, batch.region), 0):
+                continue  # its stream was deleted after it was submitted (its function is gone)
             grouped.setdefault((batch.group, batch.stream, batch.region), []).extend(batch.events)
         for (group, stream, region), pairs in grouped.items():
             pairs.sort(key=lambda pair: pair[0])  # PutLogEvents wants them in order; sort is stable
@@ -108,9 +119,15 @@ class LogShipper:
                 )
 
     def delete_stream(self, ctx: CloudContext, group: str, stream: str, region: str) -> None:
-        """Delete a stream (gone already is fine); a later ``submit`` to it creates it again."""
-        self._known.discard((group, stream, region))
-        ctx.call(_logs_request("DeleteLogStream", {"logGroupName": group, "logStreamName": stream}, region))
+        """Delete a stream (gone already is fine), with what was submitted to it and not written yet; a
+        later ``submit`` to it creates it again."""
+        key = (group, stream, region)
+        with self._writing:
+            self._generations[key] = self._generations.get(key, 0) + 1
+            self._known.discard(key)
+            ctx.call(
+                _logs_request("DeleteLogStream", {"logGroupName": group, "logStreamName": stream}, region)
+            )
 
     def _ensure_stream(self, ctx: CloudContext, group: str, stream: str, region: str) -> None:
         key = (group, stream, region)

@@ -36,10 +36,12 @@ def main(stack):
     Function(stack, "Fn", "fn.handler", bind=[uploads, items])
 """
 HANDLER = {"fn.py": "def handler(event, context):\n    return 1\n"}
-UNTAGGABLE = {  # AWS has no tags for these: they belong to the API, function, topic or queue they are part of
+UNTAGGABLE = {  # AWS has no tags for these: they belong to the API, function, topic, queue or pool they are part of
+    "AWS::ApiGatewayV2::Authorizer",
     "AWS::ApiGatewayV2::Integration",
     "AWS::ApiGatewayV2::Route",
     "AWS::ApiGatewayV2::Stage",  # tagged when created; its API decides whose it is
+    "AWS::Cognito::UserPoolClient",
     "AWS::Lambda::Permission",
     "AWS::SNS::Subscription",
     "AWS::SQS::QueuePolicy",
@@ -71,6 +73,10 @@ def tags_of(clients: Clients, type_name: str, physical_id: str, attributes: dict
         return pairs(clients("events").list_tags_for_resource(ResourceARN=arn)["Tags"])
     if type_name == "AWS::ApiGatewayV2::Api":
         return dict(clients("apigatewayv2").get_api(ApiId=physical_id)["Tags"])
+    if type_name == "AWS::Cognito::UserPool":
+        return dict(
+            clients("cognito-idp").describe_user_pool(UserPoolId=physical_id)["UserPool"]["UserPoolTags"]
+        )
     raise AssertionError(f"no tag reader for {type_name}: a new resource type needs its ownership tags")
 
 
@@ -78,7 +84,7 @@ def test_every_resource_a_stage_creates_carries_its_tags(
     tmp_path: Path, stage: str, clients: Clients
 ) -> None:
     checked: set[str] = set()
-    for example in ("jobs", "url-shortener"):  # together they use every resource type squall deploys
+    for example in ("jobs", "url-shortener", "auth"):  # together they use every resource type squall deploys
         root = tmp_path / example
         shutil.copytree(EXAMPLES / example, root, ignore=shutil.ignore_patterns(".squall", "__pycache__"))
         project = load(root, stage)
