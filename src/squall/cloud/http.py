@@ -149,6 +149,7 @@ class CloudHandler(BaseHTTPRequestHandler):
         except aws_chunked.Refused as refused:
             self.close_connection = True
             self._write(refused.response, head=False)
+            self._linger()
             return
         host = f"{HOST}:{self.server.port}"
         response = self.server.app.respond(self.command, self.path, list(self.headers.items()), body, host)
@@ -162,6 +163,21 @@ class CloudHandler(BaseHTTPRequestHandler):
             "Your socket connection to the server was not read from or written to within the timeout "
             "period. Idle connections will be closed.",
         )
+
+    def _linger(self, most: int = 64 << 20, seconds: float = 2.0) -> None:
+        """Read (and drop) what the client still sends of a refused body, for a bounded time and size, so it
+        gets to read the refusal instead of a reset connection."""
+        deadline = time.monotonic() + seconds
+        left = most
+        try:
+            while left > 0 and (remaining := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(remaining)
+                chunk = self.rfile.read1(min(left, 1 << 16))
+                if not chunk:
+                    return
+                left -= len(chunk)
+        except OSError:
+            pass
 
     def _refuse(self, status: int, code: str, message: str) -> None:
         self.close_connection = True

@@ -40,7 +40,9 @@ def setup(registry: Registry) -> None:
         response = ctx.call(request)
         if response.status < 300 and not parse_qs(request.query).get("Qualifier"):
             name = unquote(request.path.rstrip("/").rsplit("/", 1)[-1]).rsplit(":function:", 1)[-1]
-            host.log_service.delete_stream(ctx, INVOCATIONS_LOG_GROUP, name.split(":", 1)[0], request.region)
+            function = name.split(":", 1)[0]
+            host.log_service.forget_group(f"/aws/lambda/{function}")
+            host.log_service.delete_stream(ctx, INVOCATIONS_LOG_GROUP, function, request.region)
         return response
 
     registry.claim("awslambda", "DeleteFunction", delete_function)

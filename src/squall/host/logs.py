@@ -24,6 +24,8 @@ class LogBatch:
     """(epoch milliseconds, message) each."""
     generation: int = 0
     """The stream's generation when submitted: a batch for a stream deleted since is dropped."""
+    group_generation: int = 0
+    """The same for the whole group (all of a deleted function's streams)."""
 
 
 def _logs_request(operation: str, document: dict[str, object], region: str) -> CloudRequest:
@@ -52,6 +54,7 @@ class LogShipper:
         self._queue: queue.Queue[LogBatch] = queue.Queue()
         self._known: set[tuple[str, str, str]] = set()
         self._generations: dict[tuple[str, str, str], int] = {}
+        self._group_generations: dict[str, int] = {}
         self._writing = threading.Lock()  # a stream is deleted between writes, never during one
         self._ctx: CloudContext | None = None
         self.flushed = threading.Event()
@@ -74,7 +77,8 @@ class LogShipper:
 
     def _put(self, group: str, stream: str, region: str, events: list[tuple[int, str]]) -> None:
         generation = self._generations.get((group, stream, region), 0)
-        self._queue.put(LogBatch(group, stream, region, events, generation))
+        group_generation = self._group_generations.get(group, 0)
+        self._queue.put(LogBatch(group, stream, region, events, generation, group_generation))
 
     def run(self, ctx: CloudContext) -> None:
         self._ctx = ctx
@@ -98,7 +102,9 @@ class LogShipper:
     def _write(self, ctx: CloudContext, batches: list[LogBatch]) -> None:
         grouped: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
         for batch in batches:
-            if batch.generation < self._generations.get((batch.group, batch.stream, batch.region), 0):
+            if batch.generation < self._generations.get(
+                (batch.group, batch.stream, batch.region), 0
+            ) or batch.group_generation < self._group_generations.get(batch.group, 0):
                 continue  # its stream was deleted after it was submitted (its function is gone)
             grouped.setdefault((batch.group, batch.stream, batch.region), []).extend(batch.events)
         for (group, stream, region), pairs in grouped.items():
@@ -128,6 +134,13 @@ class LogShipper:
             ctx.call(
                 _logs_request("DeleteLogStream", {"logGroupName": group, "logStreamName": stream}, region)
             )
+
+    def forget_group(self, group: str) -> None:
+        """Drop what was submitted to ``group`` and not written yet (its function was deleted: writing
+        would bring back the log group its deploy removes); later submits create it again."""
+        with self._writing:
+            self._group_generations[group] = self._group_generations.get(group, 0) + 1
+            self._known = {key for key in self._known if key[0] != group}
 
     def _ensure_stream(self, ctx: CloudContext, group: str, stream: str, region: str) -> None:
         key = (group, stream, region)
