@@ -9,35 +9,16 @@ timestamp: the newest ``limit`` of them, or with a start time (jump to a time) t
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from squall.console.errors import BadRequest, NotFound
-from squall.console.sources import LogLine, now_ms, request_id_of
+from squall.console.sources import LogLine, log_events, now_ms, request_id_of
 from squall.console.triggers import FunctionInfo
 from squall.logs.filter_pattern import FilterPatternError, compile_pattern
 
 DEFAULT_WINDOW_MS = 24 * 3600 * 1000
 MAX_PAGES = 200
-
-
-def _events(logs: Any, group: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    token: str | None = None
-    for _ in range(MAX_PAGES):
-        page_params = {"logGroupName": group, **params, **({"nextToken": token} if token else {})}
-        try:
-            page = logs.filter_log_events(**page_params)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-                return
-            raise
-        yield from page.get("events", [])
-        next_token = page.get("nextToken")
-        if not next_token or next_token == token:
-            return
-        token = next_token
 
 
 def search_logs(
@@ -58,11 +39,8 @@ def search_logs(
     if function and not chosen:
         raise NotFound(f"the stage has no function {function!r}")
     end = end_ms if end_ms is not None else now_ms() + 60_000
-    params: dict[str, Any] = {
-        "startTime": start_ms if start_ms is not None else end - DEFAULT_WINDOW_MS,
-        "endTime": end,
-        "interleaved": True,
-    }
+    start = start_ms if start_ms is not None else end - DEFAULT_WINDOW_MS
+    params: dict[str, Any] = {"endTime": end, "interleaved": True}
     if pattern.strip():
         params["filterPattern"] = pattern
     limit = max(1, min(limit, 20_000))
@@ -70,7 +48,7 @@ def search_logs(
     truncated = False
     for info in chosen:
         kept: deque[tuple[int, str, LogLine]] = deque(maxlen=limit)
-        for event in _events(logs, info.log_group, params):
+        for event in log_events(logs, info.log_group, start, max_pages=MAX_PAGES, **params):
             message = str(event.get("message", "")).rstrip("\n")
             marker = request_id_of(message)
             line = LogLine(

@@ -43,10 +43,15 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def log_events(logs: Any, group: str, start_ms: int, **extra: Any) -> Iterator[dict[str, Any]]:
-    """Every event of ``group`` since ``start_ms``; nothing when the group does not exist (yet)."""
+def log_events(
+    logs: Any, group: str, start_ms: int, *, max_pages: int | None = None, **extra: Any
+) -> Iterator[dict[str, Any]]:
+    """Every event of ``group`` since ``start_ms`` (from at most ``max_pages`` pages, when given); nothing
+    when the group does not exist (yet)."""
     token: str | None = None
-    while True:
+    pages = 0
+    while max_pages is None or pages < max_pages:
+        pages += 1
         params: dict[str, Any] = {"logGroupName": group, "startTime": start_ms, **extra}
         if token:
             params["nextToken"] = token
@@ -147,7 +152,7 @@ class InvocationSource(Poller):
     def poll(self) -> None:
         if not self._names:
             return
-        extra = {"logStreamNamePrefix": self._prefix} if self._prefix else {}
+        extra: dict[str, Any] = {"logStreamNamePrefix": self._prefix} if self._prefix else {}
         records: list[InvocationRecord] = []
         newest = 0
         for event in log_events(self._logs, INVOCATIONS_LOG_GROUP, self._window.start_ms, **extra):
