@@ -25,12 +25,15 @@ export function invokePage(root, ctx, args) {
     const mine = ++ticket;
     const editsBefore = edits;
     const saved = remembered[`${current.logicalId}:${kind.value}`];
-    if (saved) { editor.value = saved; return; }
+    if (saved) { editor.value = saved; editor.readOnly = false; return; }
+    // read-only while the sample is on its way: an edit begun now would be cut in two by its arrival
+    editor.readOnly = true;
     try {
       const data = await api(`/api/functions/${encodeURIComponent(current.logicalId)}/sample${query({ kind: kind.value })}`);
       // a later choice, or the person typing meanwhile, wins over this answer
       if (mine === ticket && edits === editsBefore) editor.value = pretty(data.event);
     } catch (error) { status.textContent = error.message; }
+    finally { if (mine === ticket) editor.readOnly = false; }
   }
   editor.addEventListener("input", () => { edits++; remembered[`${current.logicalId}:${kind.value}`] = editor.value; });
 
